@@ -1,0 +1,164 @@
+"""Command line: `commune-bot COMMAND`. Every command takes --config FILE."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.config import Config, ConfigError, find_config, load_config
+from knowledge.base import bundled_entries_path, load_knowledge_base
+from knowledge.catalogue import load_catalogue
+from knowledge.checker import check_folders
+from knowledge.search import SearchIndex, SearchResult
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        config = load_config(find_config(args.config))
+        return int(args.handler(args, config) or 0)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+        help="configuration file (default: ./config.toml when present, else embedded defaults)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="commune-bot", parents=[common],
+        description="Assistant for commune officials: answers on administrative procedures, "
+        "a support hotline and deadline reminders.",
+    )
+    parser.set_defaults(config=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", parents=[common], help="start the configured channel (terminal chat without a token)"
+    )
+    run.set_defaults(handler=cmd_run)
+    chat = commands.add_parser("chat", parents=[common], help="chat with the bot in this terminal")
+    chat.set_defaults(handler=cmd_chat)
+
+    search = commands.add_parser(
+        "search", parents=[common], help="answer questions read from stdin, one per line"
+    )
+    search.add_argument("--json", action="store_true", help="one JSON object per question")
+    search.add_argument("--kb", type=Path, action="append", metavar="PATH",
+                        help="search this knowledge-base folder instead of the configured ones")
+    search.set_defaults(handler=cmd_search)
+
+    kb = commands.add_parser("kb", parents=[common], help="knowledge-base tools")
+    kb_commands = kb.add_subparsers(title="kb commands", metavar="KB_COMMAND", required=True)
+    check = kb_commands.add_parser("check", parents=[common], help="validate entry files")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="folders to check (default: the configured knowledge base)")
+    check.set_defaults(handler=cmd_kb_check)
+    listing = kb_commands.add_parser("list", parents=[common], help="list entries")
+    listing.add_argument("--json", action="store_true", help="one JSON object per entry")
+    listing.set_defaults(handler=cmd_kb_list)
+    return parser
+
+
+def knowledge_folders(config: Config, override: list[Path] | None = None) -> list[Path]:
+    if override:
+        return override
+    bundled = [bundled_entries_path()] if config.knowledge.include_bundled else []
+    return bundled + config.knowledge_folders
+
+
+def today(config: Config) -> datetime:
+    return datetime.now(ZoneInfo(config.bot.timezone))
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from bot.app import run
+
+    return asyncio.run(run(config))
+
+
+def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.app import run_console
+
+    return asyncio.run(run_console(config))
+
+
+def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    base = load_knowledge_base(knowledge_folders(config, args.kb))
+    for problem in base.problems:
+        print(problem, file=sys.stderr)
+    index = SearchIndex.build(base.entries)
+    for line in sys.stdin:
+        query = line.rstrip("\n")
+        started = time.perf_counter()
+        result = index.search(query)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if args.json:
+            print(json.dumps(search_record(result, elapsed_ms), ensure_ascii=False), flush=True)
+        else:
+            answer = result.answer
+            print(f"{query}\t{answer.id if answer else '-'}\t{result.intent}", flush=True)
+    return 0
+
+
+def search_record(result: SearchResult, elapsed_ms: float) -> dict[str, object]:
+    """The `search --json` contract: keep these keys stable, quality is measured on them."""
+    answer = result.answer
+    return {
+        "query": result.query,
+        "answer": answer.id if answer else None,
+        "facet": result.facet.value if result.facet else None,
+        "candidates": [
+            {"id": c.entry.id, "code": c.entry.code, "title": c.entry.title,
+             "score": round(c.score, 4)}
+            for c in result.candidates[:5]
+        ],
+        "elapsed_ms": round(elapsed_ms, 3),
+    }
+
+
+def cmd_kb_check(args: argparse.Namespace, config: Config) -> int:
+    checking_configured = not args.paths
+    folders = knowledge_folders(config, args.paths)
+    problems = check_folders(
+        folders,
+        today=today(config).date(),
+        catalogue=load_catalogue() if checking_configured and config.knowledge.include_bundled
+        else None,
+        stale_after_days=config.knowledge.stale_after_days,
+    )
+    for problem in problems:
+        print(problem)
+    errors = sum(not p.warning for p in problems)
+    warnings = len(problems) - errors
+    entries = len(load_knowledge_base(folders).entries)
+    print(f"{entries} entries checked: {errors} errors, {warnings} warnings", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def cmd_kb_list(args: argparse.Namespace, config: Config) -> int:
+    base = load_knowledge_base(knowledge_folders(config))
+    for entry in sorted(base.entries, key=lambda e: e.id):
+        if args.json:
+            record = {"id": entry.id, "code": entry.code, "title": entry.title,
+                      "kind": entry.kind.value}
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(f"{entry.id}\t{entry.code or '-'}\t{entry.title}")
+    return 0

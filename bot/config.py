@@ -1,0 +1,217 @@
+"""Configuration: a TOML file validated into frozen dataclasses.
+
+Every section is a dataclass whose field types are the schema, so a key is declared
+once. A problem is reported as one sentence naming the file, the key and what is wrong:
+
+    config.toml: [support] staff_chat_id must be an integer, got "abc"
+
+Secrets may come from the environment instead of the file (see ENV_OVERRIDES).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+
+APP_NAME = "commune-bot"
+DEFAULT_CONFIG_NAMES = ("config.toml",)
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who edits the file."""
+
+
+@dataclass(frozen=True)
+class BotSection:
+    channel: Literal["auto", "console", "telegram"] = "auto"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    data_dir: str = ""
+
+
+@dataclass(frozen=True)
+class StorageSection:
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class KnowledgeSection:
+    include_bundled: bool = True
+    folders: list[str] = field(default_factory=list)
+    stale_after_days: int = 365
+
+
+@dataclass(frozen=True)
+class TextsSection:
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class SupportSection:
+    hotline_phone: str = ""
+    hotline_email: str = ""
+    staff_chat_id: int = 0
+
+
+@dataclass(frozen=True)
+class TelegramSection:
+    token: str = ""
+    base_url: str = ""
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    bot: BotSection = field(default_factory=BotSection)
+    storage: StorageSection = field(default_factory=StorageSection)
+    knowledge: KnowledgeSection = field(default_factory=KnowledgeSection)
+    texts: TextsSection = field(default_factory=TextsSection)
+    support: SupportSection = field(default_factory=SupportSection)
+    telegram: TelegramSection = field(default_factory=TelegramSection)
+    source: Path | None = None
+
+    @property
+    def base_dir(self) -> Path:
+        """Relative paths in the file are relative to the file's folder."""
+        return self.source.parent if self.source else Path.cwd()
+
+    def resolve(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    @property
+    def data_dir(self) -> Path:
+        if self.bot.data_dir:
+            return self.resolve(self.bot.data_dir)
+        return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+    @property
+    def database_path(self) -> Path:
+        if self.storage.path:
+            return self.resolve(self.storage.path)
+        return self.data_dir / "commune-bot.sqlite3"
+
+    @property
+    def knowledge_folders(self) -> list[Path]:
+        return [self.resolve(folder) for folder in self.knowledge.folders]
+
+
+# (section, key) filled from an environment variable when it is set and not empty.
+ENV_OVERRIDES: dict[tuple[str, str], str] = {
+    ("telegram", "token"): "COMMUNE_BOT_TELEGRAM_TOKEN",
+    ("telegram", "webhook_secret"): "COMMUNE_BOT_WEBHOOK_SECRET",
+}
+
+
+def load_config(path: Path | None, environ: typing.Mapping[str, str] | None = None) -> Config:
+    """Load and validate `path`; with no path, embedded defaults (plus environment secrets)."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: file not found") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{path}: cannot read the file ({err})") from None
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    name = path.name if path else "config"
+    for (section, key), variable in ENV_OVERRIDES.items():
+        if environ.get(variable):
+            raw.setdefault(section, {})
+            if isinstance(raw[section], dict):
+                raw[section][key] = environ[variable]
+    sections = {}
+    for section_field in dataclasses.fields(Config):
+        if section_field.name == "source":
+            continue
+        section_type = typing.get_type_hints(Config)[section_field.name]
+        sections[section_field.name] = _build_section(
+            name, section_field.name, section_type, raw.pop(section_field.name, {})
+        )
+    if raw:
+        raise ConfigError(f"{name}: unknown section [{next(iter(raw))}]")
+    config = Config(**sections, source=path)
+    _check_values(name, config)
+    return config
+
+
+def _build_section(file: str, section: str, cls: type, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: [{section}] must be a table")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for key, value in raw.items():
+        if key not in hints:
+            known = ", ".join(hints)
+            raise ConfigError(f"{file}: [{section}] unknown key '{key}' (known keys: {known})")
+        values[key] = _coerce(value, hints[key], f"{file}: [{section}] {key}")
+    return cls(**values)
+
+
+def _coerce(value: Any, expected: Any, where: str) -> Any:
+    origin = typing.get_origin(expected)
+    if origin is Literal:
+        allowed = typing.get_args(expected)
+        if value not in allowed:
+            choices = ", ".join(f'"{a}"' for a in allowed)
+            raise ConfigError(f"{where} must be one of {choices}, got {_show(value)}")
+        return value
+    if origin is list:
+        (item,) = typing.get_args(expected)
+        if not isinstance(value, list):
+            raise ConfigError(f"{where} must be a list, got {_show(value)}")
+        return [_coerce(v, item, where) for v in value]
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        str: isinstance(value, str),
+    }[expected]
+    if not ok:
+        noun = {bool: "true or false", int: "an integer", str: "a string"}[expected]
+        raise ConfigError(f"{where} must be {noun}, got {_show(value)}")
+    return value
+
+
+def _show(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _check_values(file: str, config: Config) -> None:
+    if config.knowledge.stale_after_days <= 0:
+        raise ConfigError(f"{file}: [knowledge] stale_after_days must be positive")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(config.bot.timezone)
+    except (KeyError, ValueError):
+        raise ConfigError(
+            f'{file}: [bot] timezone "{config.bot.timezone}" is not a known time zone'
+        ) from None
+    if config.bot.channel == "telegram" and not config.telegram.token:
+        raise ConfigError(
+            f"{file}: [bot] channel is \"telegram\" but no token is set "
+            "([telegram] token or COMMUNE_BOT_TELEGRAM_TOKEN)"
+        )
+    if not 0 < config.telegram.webhook_port < 65536:
+        raise ConfigError(f"{file}: [telegram] webhook_port must be between 1 and 65535")
+
+
+def find_config(explicit: Path | None) -> Path | None:
+    """The file named on the command line, else ./config.toml when present, else none."""
+    if explicit is not None:
+        return explicit
+    for name in DEFAULT_CONFIG_NAMES:
+        if Path(name).is_file():
+            return Path(name)
+    return None
