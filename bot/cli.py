@@ -13,7 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import Config, ConfigError, find_config, load_config
-from knowledge.base import bundled_entries_path, load_knowledge_base
+from bot.app import knowledge_folders
+from knowledge.base import load_knowledge_base
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_folders
 from knowledge.search import SearchIndex, SearchResult
@@ -26,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        config = load_config(find_config(args.config))
+        config = load_config(find_config(getattr(args, "config", None)))
         return int(args.handler(args, config) or 0)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -46,7 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Assistant for commune officials: answers on administrative procedures, "
         "a support hotline and deadline reminders.",
     )
-    parser.set_defaults(config=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = commands.add_parser(
@@ -74,13 +74,6 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="one JSON object per entry")
     listing.set_defaults(handler=cmd_kb_list)
     return parser
-
-
-def knowledge_folders(config: Config, override: list[Path] | None = None) -> list[Path]:
-    if override:
-        return override
-    bundled = [bundled_entries_path()] if config.knowledge.include_bundled else []
-    return bundled + config.knowledge_folders
 
 
 def today(config: Config) -> datetime:

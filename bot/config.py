@@ -125,7 +125,7 @@ def load_config(path: Path | None, environ: typing.Mapping[str, str] | None = No
             raise ConfigError(f"{path}: cannot read the file ({err})") from None
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: not valid TOML: {err}") from None
-    name = path.name if path else "config"
+    name = str(path) if path else "config"
     for (section, key), variable in ENV_OVERRIDES.items():
         if environ.get(variable):
             raw.setdefault(section, {})

@@ -119,11 +119,11 @@ def parse_entry(text: str, path: Path | None = None) -> Entry:
         match = TOML_LINE.search(str(err))
         line = int(match.group(1)) + 1 if match else 1
         raise EntryError(line, f"front matter is not valid TOML: {err}") from None
-    key_lines = {
-        key: i + 1
-        for i, raw in enumerate(lines[:end])
-        if (key := raw.split("=", 1)[0].strip().strip("[]")) in FRONT_MATTER_KEYS
-    }
+    key_lines: dict[str, int] = {}
+    for number, raw in enumerate(lines[:end], start=1):
+        key = raw.split("=", 1)[0].strip().strip("[]")
+        if key and ("=" in raw or raw.lstrip().startswith("[")):
+            key_lines.setdefault(key, number)
     sections = _parse_sections(lines, end + 1)
     return _build_entry(meta, sections, key_lines, path)
 

@@ -1,0 +1,211 @@
+"""The storage layer: every SQL statement of the bot lives in this package.
+
+SQLite through aiosqlite, in WAL mode. The schema is versioned with numbered SQL files
+in `migrations/`, applied in order at open time; `PRAGMA user_version` records how far a
+database has come, so a database from any earlier version upgrades on start.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The bundled migrations, ordered by version; versions run 1, 2, 3… without gaps."""
+    folder = resources.files("bot.storage").joinpath("migrations")
+    found = []
+    for item in folder.iterdir():
+        match = MIGRATION_NAME.match(item.name)
+        if match:
+            found.append(Migration(int(match.group(1)), item.name, item.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migration versions must run 1..n without gaps: {found}")
+    return found
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    channel: str
+    external_id: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: int
+    user_id: int
+    query: str
+    normalized_query: str
+    intent: str
+    answer_id: str | None
+    facet: str | None
+    candidate_ids: tuple[str, ...]
+    feedback: int | None
+
+
+class Storage:
+    """One SQLite database; open with `Storage.open(path)` and close when done."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    @classmethod
+    async def open(cls, path: Path | str, *, upto: int | None = None) -> Storage:
+        """Open (creating if needed) and migrate; `upto` stops at a version (for tests)."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+        await db.execute("PRAGMA busy_timeout = 5000")
+        storage = cls(db)
+        try:
+            await storage._migrate(upto)
+        except BaseException:
+            await db.close()
+            raise
+        return storage
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self, upto: int | None) -> None:
+        current = await self.schema_version()
+        for migration in migrations():
+            if migration.version <= current or (upto is not None and migration.version > upto):
+                continue
+            async with self.transaction():
+                await _execute_script(self._db, migration.sql)
+                await self._db.execute(f"PRAGMA user_version = {migration.version}")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            await self._db.rollback()
+            raise
+        await self._db.commit()
+
+    async def upsert_user(
+        self, channel: str, external_id: str, display_name: str, now: datetime
+    ) -> User:
+        async with self.transaction() as db:
+            await db.execute(
+                """INSERT INTO users (channel, external_id, display_name, created_at, last_seen_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (channel, external_id)
+                   DO UPDATE SET display_name = excluded.display_name,
+                                 last_seen_at = excluded.last_seen_at""",
+                (channel, external_id, display_name, now.isoformat(), now.isoformat()),
+            )
+            async with db.execute(
+                "SELECT id, channel, external_id, display_name FROM users "
+                "WHERE channel = ? AND external_id = ?",
+                (channel, external_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+        assert row is not None
+        return User(row["id"], row["channel"], row["external_id"], row["display_name"])
+
+    async def log_question(
+        self,
+        *,
+        user_id: int,
+        query: str,
+        normalized_query: str,
+        intent: str,
+        answer_id: str | None,
+        facet: str | None,
+        score: float,
+        candidate_ids: Sequence[str],
+        now: datetime,
+    ) -> int:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                """INSERT INTO question_log (user_id, query, normalized_query, intent, answer_id,
+                                             facet, score, candidate_ids, asked_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (user_id, query, normalized_query, intent, answer_id, facet, score,
+                 json.dumps(list(candidate_ids)), now.isoformat()),
+            )
+            log_id = cursor.lastrowid
+        assert log_id is not None
+        return log_id
+
+    async def get_question(self, log_id: int) -> QuestionRecord | None:
+        async with self._db.execute(
+            """SELECT id, user_id, query, normalized_query, intent, answer_id, facet, candidate_ids, feedback
+               FROM question_log WHERE id = ?""",
+            (log_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return QuestionRecord(
+            id=row["id"], user_id=row["user_id"], query=row["query"],
+            normalized_query=row["normalized_query"], intent=row["intent"],
+            answer_id=row["answer_id"], facet=row["facet"],
+            candidate_ids=tuple(json.loads(row["candidate_ids"])), feedback=row["feedback"],
+        )
+
+    async def set_feedback(self, log_id: int, user_id: int, value: int, now: datetime) -> bool:
+        """Record 👍 (1) or 👎 (-1) on a question the user asked; False if it is not theirs."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE question_log SET feedback = ?, feedback_at = ? WHERE id = ? AND user_id = ?",
+                (value, now.isoformat(), log_id, user_id),
+            )
+        return cursor.rowcount == 1
+
+
+async def _execute_script(db: aiosqlite.Connection, script: str) -> None:
+    """Run a migration's statements one by one inside the open transaction.
+
+    `executescript` would COMMIT first, breaking the all-or-nothing migration.
+    """
+    for statement in _split_statements(script):
+        await db.execute(statement)
+
+
+def _split_statements(script: str) -> list[str]:
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in pending.splitlines()
+    ):
+        raise ValueError(f"unterminated SQL statement in migration: {pending.strip()[:60]}")
+    return statements

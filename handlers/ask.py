@@ -1,0 +1,111 @@
+"""Questions about procedures: search, log, and answer, suggest or say plainly we do not know."""
+
+from __future__ import annotations
+
+from bot.storage import QuestionRecord
+from handlers import callbacks
+from handlers.cards import answer_card
+from handlers.context import HandlerContext
+from handlers.model import Block, Button, Reply
+from knowledge.entry import Section
+from knowledge.search import Intent, SearchResult
+
+MAX_SUGGESTIONS = 3
+
+
+async def answer_question(ctx: HandlerContext, user_id: int, text: str) -> Reply:
+    result = ctx.index.search(text)
+    question_id = await _log(ctx, user_id, result)
+    match result.intent:
+        case Intent.ANSWER:
+            assert result.answer is not None
+            return answer_card(result.answer, result.facet, question_id, ctx.texts)
+        case Intent.SUGGEST:
+            return _suggestions(ctx, result, question_id)
+        case Intent.GREETING:
+            return Reply.text(ctx.texts("greeting_reply"))
+        case Intent.THANKS:
+            return Reply.text(ctx.texts("thanks_reply"))
+        case Intent.EMPTY:
+            return Reply.text(ctx.texts("empty_question"))
+    return unknown_reply(ctx)
+
+
+async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
+    """A button press; forged, stale or someone else's buttons get a polite refusal."""
+    action = callbacks.unpack(data)
+    question = await ctx.storage.get_question(action.question_id) if action else None
+    if action is None or question is None or question.user_id != user_id:
+        return Reply.text(ctx.texts("button_expired"))
+    match action:
+        case callbacks.ShowSection(section=section):
+            entry = ctx.knowledge.get(question.answer_id or "")
+            if entry is not None:
+                return answer_card(entry, section, question.id, ctx.texts)
+        case callbacks.PickSuggestion(index=index):
+            if index < len(question.candidate_ids):
+                entry = ctx.knowledge.get(question.candidate_ids[index])
+                if entry is not None:
+                    picked = await _log_pick(ctx, user_id, question, entry.id)
+                    return answer_card(entry, _section(question.facet), picked, ctx.texts)
+        case callbacks.Feedback(useful=useful):
+            await ctx.storage.set_feedback(question.id, user_id, 1 if useful else -1, ctx.clock())
+            return Reply.text(ctx.texts("feedback_thanks_up" if useful else "feedback_thanks_down"))
+    return Reply.text(ctx.texts("button_expired"))
+
+
+def unknown_reply(ctx: HandlerContext) -> Reply:
+    contacts = [
+        ctx.texts("hotline_phone", phone=ctx.support.phone) if ctx.support.phone else "",
+        ctx.texts("hotline_email", email=ctx.support.email) if ctx.support.email else "",
+    ]
+    listed = ", ".join(c for c in contacts if c)
+    follow_up = (
+        ctx.texts("unknown_hotline", contacts=listed) if listed else ctx.texts("unknown_no_hotline")
+    )
+    return Reply((Block(ctx.texts("unknown")), Block(follow_up)))
+
+
+def _suggestions(ctx: HandlerContext, result: SearchResult, question_id: int) -> Reply:
+    buttons = tuple(
+        (Button(c.entry.title, callbacks.pack(callbacks.PickSuggestion(question_id, i))),)
+        for i, c in enumerate(result.candidates[:MAX_SUGGESTIONS])
+    )
+    return Reply((Block(ctx.texts("suggest")),), buttons)
+
+
+async def _log(ctx: HandlerContext, user_id: int, result: SearchResult) -> int:
+    answer = result.answer
+    return await ctx.storage.log_question(
+        user_id=user_id,
+        query=result.query,
+        normalized_query=result.normalized,
+        intent=result.intent.value,
+        answer_id=answer.id if answer else None,
+        facet=result.facet.value if result.facet else None,
+        score=result.score,
+        candidate_ids=[c.entry.id for c in result.candidates[:MAX_SUGGESTIONS]],
+        now=ctx.clock(),
+    )
+
+
+async def _log_pick(
+    ctx: HandlerContext, user_id: int, question: QuestionRecord, entry_id: str
+) -> int:
+    """A chosen suggestion is logged as an answered question, so its buttons work too."""
+    return await ctx.storage.log_question(
+        user_id=user_id,
+        query=question.query,
+        normalized_query=question.normalized_query,
+        intent="picked",
+        answer_id=entry_id,
+        facet=question.facet,
+        score=1.0,
+        candidate_ids=[],
+        now=ctx.clock(),
+    )
+
+
+
+def _section(facet: str | None) -> Section | None:
+    return Section(facet) if facet else None

@@ -1,0 +1,68 @@
+"""Typed button data: what a button means, packed into a short string.
+
+Chat apps carry button data back verbatim (Telegram allows 64 bytes), and anyone can forge
+it, so data only names a logged question and an action; handlers re-check ownership and
+existence on every press.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from knowledge.entry import Section
+
+MAX_BYTES = 64
+SECTION_VALUES = frozenset(section.value for section in Section)
+
+
+@dataclass(frozen=True)
+class ShowSection:
+    """Show another part of the answer to a logged question."""
+
+    question_id: int
+    section: Section
+
+
+@dataclass(frozen=True)
+class PickSuggestion:
+    """Choose the n-th suggestion offered for a logged question."""
+
+    question_id: int
+    index: int
+
+
+@dataclass(frozen=True)
+class Feedback:
+    question_id: int
+    useful: bool
+
+
+Action = ShowSection | PickSuggestion | Feedback
+
+
+def pack(action: Action) -> str:
+    match action:
+        case ShowSection(question_id, section):
+            data = f"s:{question_id}:{section.value}"
+        case PickSuggestion(question_id, index):
+            data = f"p:{question_id}:{index}"
+        case Feedback(question_id, useful):
+            data = f"f:{question_id}:{int(useful)}"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def unpack(data: str) -> Action | None:
+    """The action a button carries, or None for anything malformed."""
+    parts = data.split(":")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    kind, question_id, value = parts[0], int(parts[1]), parts[2]
+    if kind == "s" and value in SECTION_VALUES:
+        return ShowSection(question_id, Section(value))
+    if kind == "p" and value.isdigit():
+        return PickSuggestion(question_id, int(value))
+    if kind == "f" and value in ("0", "1"):
+        return Feedback(question_id, value == "1")
+    return None
