@@ -12,8 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.config import Config, ConfigError, find_config, load_config
 from bot.app import knowledge_folders
+from bot.config import Config, ConfigError, find_config, load_config
 from knowledge.base import load_knowledge_base
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_folders

@@ -41,7 +41,8 @@ def answer_card(entry: Entry, section: Section | None, question_id: int, texts: 
     if shown is not Section.LEGAL and entry.legal_refs:
         refs = ", ".join(entry.legal_refs[:SHORT_LEGAL_REFS])
         blocks.append(Block(texts("card_legal_short", refs=refs), Style.NOTE))
-    blocks.append(Block(texts("card_verified", date=entry.verified.strftime("%d/%m/%Y")), Style.NOTE))
+    verified = entry.verified.strftime("%d/%m/%Y")
+    blocks.append(Block(texts("card_verified", date=verified), Style.NOTE))
     if entry.origin is Origin.IMPORTED:
         blocks.append(Block(texts("card_imported"), Style.NOTE))
     return Reply(tuple(blocks), _buttons(entry, shown, question_id, texts))
@@ -79,9 +80,8 @@ def _time_lines(channels: tuple[ChannelTerms, ...], texts: Texts) -> str:
             number = f"{terms.time:g}".replace(".", ",")
             value = texts("time_value", value=number, unit=texts(f"unit_{terms.unit.value}"))
         note = f" ({terms.note})" if terms.note else ""
-        lines.append(
-            texts("time_line", channel=texts(f"channel_{terms.channel.value}"), time=value, note=note)
-        )
+        channel = texts(f"channel_{terms.channel.value}")
+        lines.append(texts("time_line", channel=channel, time=value, note=note))
     return "\n".join(lines)
 
 

@@ -41,7 +41,8 @@ def _entry_problems(
     if entry.origin is Origin.CURATED:
         for section in REQUIRED_SECTIONS[entry.kind]:
             if not entry.section(section):
-                problems.append(Problem(path, 1, f"required section '{HEADING_OF[section]}' is empty"))
+                heading = HEADING_OF[section]
+                problems.append(Problem(path, 1, f"required section '{heading}' is empty"))
         if not entry.legal_refs:
             problems.append(
                 Problem(path, 1, "legal basis cites no document number (like 60/2014/QH13)")
@@ -50,9 +51,8 @@ def _entry_problems(
         problems.append(Problem(path, 1, f"'verified' date {entry.verified} is in the future"))
     elif stale_after_days is not None and entry.verified < today - timedelta(stale_after_days):
         age = (today - entry.verified).days
-        problems.append(
-            Problem(path, 1, f"not verified for {age} days (limit {stale_after_days})", warning=True)
-        )
+        message = f"not verified for {age} days (limit {stale_after_days})"
+        problems.append(Problem(path, 1, message, warning=True))
     if catalogue is not None:
         matching = [t for t in catalogue if covers(entry.id, t.id)]
         if matching and matching[0].kind is not entry.kind:
@@ -69,9 +69,8 @@ def _duplicate_ids(entries: list[Entry]) -> list[Problem]:
     for entry in entries:
         other = first_seen.setdefault(entry.id, entry)
         if other is not entry:
-            problems.append(
-                Problem(entry.path or Path(entry.id), 1, f"id '{entry.id}' is also used by {other.path}")
-            )
+            message = f"id '{entry.id}' is also used by {other.path}"
+            problems.append(Problem(entry.path or Path(entry.id), 1, message))
     return problems
 
 

@@ -188,7 +188,8 @@ def _build_entry(
     assert entry_id is not None
     if not ID_PATTERN.match(entry_id):
         raise EntryError(
-            line("id"), f"id '{entry_id}' must look like 'field/name' in lowercase ASCII with dashes"
+            line("id"),
+            f"id '{entry_id}' must look like 'field/name' in lowercase ASCII with dashes",
         )
     verified = meta.get("verified")
     if verified is None:

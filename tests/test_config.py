@@ -77,7 +77,9 @@ def test_broken_config_exits_1_with_one_line_and_no_traceback(
     assert "Traceback" not in err
 
 
-def test_missing_config_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_config_file_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--config", str(tmp_path / "nope.toml"), "kb", "list"]) == 1
     assert "nope.toml: file not found" in capsys.readouterr().err
 

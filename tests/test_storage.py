@@ -17,9 +17,11 @@ async def test_fresh_database_is_migrated_to_latest_in_wal_mode(tmp_path: Path) 
         assert await store.schema_version() == LATEST
     finally:
         await store.close()
-    async with aiosqlite.connect(tmp_path / "new.sqlite3") as db:
-        async with db.execute("PRAGMA journal_mode") as cursor:
-            assert (await cursor.fetchone())[0] == "wal"
+    async with (
+        aiosqlite.connect(tmp_path / "new.sqlite3") as db,
+        db.execute("PRAGMA journal_mode") as cursor,
+    ):
+        assert (await cursor.fetchone())[0] == "wal"
 
 
 @pytest.mark.parametrize("version", range(1, LATEST))

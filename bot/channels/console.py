@@ -6,6 +6,7 @@ Buttons are shown as numbered options; typing the number presses the button.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Awaitable, Callable
 
@@ -22,10 +23,8 @@ LineReader = Callable[[str], Awaitable[str | None]]
 
 async def read_terminal_line(prompt: str) -> str | None:
     """input() with line editing (readline), off the event loop; None at end of input."""
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (importing it turns on line editing for input())
-    except ImportError:
-        pass
     try:
         return await asyncio.to_thread(input, prompt)
     except EOFError:

@@ -164,7 +164,8 @@ class Storage:
 
     async def get_question(self, log_id: int) -> QuestionRecord | None:
         async with self._db.execute(
-            """SELECT id, user_id, query, normalized_query, intent, answer_id, facet, candidate_ids, feedback
+            """SELECT id, user_id, query, normalized_query, intent, answer_id, facet,
+                      candidate_ids, feedback
                FROM question_log WHERE id = ?""",
             (log_id,),
         ) as cursor:
@@ -182,7 +183,8 @@ class Storage:
         """Record 👍 (1) or 👎 (-1) on a question the user asked; False if it is not theirs."""
         async with self.transaction() as db:
             cursor = await db.execute(
-                "UPDATE question_log SET feedback = ?, feedback_at = ? WHERE id = ? AND user_id = ?",
+                "UPDATE question_log SET feedback = ?, feedback_at = ? "
+                "WHERE id = ? AND user_id = ?",
                 (value, now.isoformat(), log_id, user_id),
             )
         return cursor.rowcount == 1

@@ -1,0 +1,85 @@
+"""Channel-independent conversation rules: buttons, attachments and the safety net."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, open_app
+from bot.config import load_config
+from handlers import callbacks
+from handlers.model import AttachmentKind, Incoming, Sender
+from knowledge.entry import Section
+from tests.factories import FIXED_NOW
+
+LAN = Sender("console", "lan", "Chị Lan")
+NAM = Sender("console", "nam", "Anh Nam")
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    path = tmp_path / "config.toml"
+    path.write_text('[storage]\npath = "bot.sqlite3"\n', encoding="utf-8")
+    async with open_app(load_config(path, environ={}), clock=lambda: FIXED_NOW) as app:
+        yield app
+
+
+async def ask(app: App, sender: Sender, text: str) -> str:
+    (reply,) = await app.dispatcher.handle(Incoming(sender, sender.id, text=text))
+    return reply.plain_text
+
+
+async def press(app: App, sender: Sender, data: str) -> str:
+    (reply,) = await app.dispatcher.handle(Incoming(sender, sender.id, button=data))
+    return reply.plain_text
+
+
+async def test_section_button_shows_that_section(app: App) -> None:
+    (reply,) = await app.dispatcher.handle(
+        Incoming(LAN, LAN.id, text="dang ky khai sinh can giay to gi")
+    )
+    fee = next(b for row in reply.buttons for b in row if b.label == "💰 Lệ phí")
+    assert callbacks.unpack(fee.data) == callbacks.ShowSection(1, Section.FEE)
+    assert "Miễn lệ phí" in await press(app, LAN, fee.data)
+
+
+@pytest.mark.parametrize("data", ["s:1:fee", "garbage", "s:999:fee", "s:1:secrets", "p:1:9", ""])
+async def test_forged_stale_or_foreign_buttons_do_nothing(app: App, data: str) -> None:
+    await ask(app, LAN, "dang ky khai sinh can giay to gi")
+    assert "Nút này đã cũ" in await press(app, NAM, data)
+
+
+async def test_feedback_is_stored_only_for_the_asker(app: App) -> None:
+    await ask(app, LAN, "dang ky khai sinh can giay to gi")
+    assert "Cảm ơn" in await press(app, LAN, "f:1:0")
+    record = await app.ctx.storage.get_question(1)
+    assert record is not None and record.feedback == -1
+    assert "Nút này đã cũ" in await press(app, NAM, "f:1:1")
+
+
+async def test_attachments_get_a_text_only_reply(app: App) -> None:
+    (reply,) = await app.dispatcher.handle(
+        Incoming(LAN, LAN.id, attachment=AttachmentKind.STICKER)
+    )
+    assert "chỉ đọc được tin nhắn chữ" in reply.plain_text
+
+
+async def test_unexpected_error_becomes_a_polite_message(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(query: str, limit: int = 5) -> None:
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(app.ctx.index, "search", broken)
+    text = await ask(app, LAN, "khai sinh")
+    assert text == "Xin lỗi, hệ thống vừa gặp sự cố. Anh/chị vui lòng thử lại sau ít phút."
+    assert "index exploded" in caplog.text
+    assert "index exploded" not in text
+
+
+def test_button_data_fits_telegram_limit() -> None:
+    biggest = callbacks.ShowSection(10**15, Section.CONDITIONS)
+    assert len(callbacks.pack(biggest).encode()) <= callbacks.MAX_BYTES
+    assert callbacks.unpack(callbacks.pack(biggest)) == biggest
