@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,10 @@ from bot.config import Config, ConfigError, find_config, load_config
 from knowledge.base import load_knowledge_base
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_folders
+from knowledge.entry import Level
+from knowledge.importers.dichvucong import import_file
 from knowledge.search import SearchIndex, SearchResult
+from knowledge.writer import render_entry
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +77,26 @@ def build_parser() -> argparse.ArgumentParser:
     listing = kb_commands.add_parser("list", parents=[common], help="list entries")
     listing.add_argument("--json", action="store_true", help="one JSON object per entry")
     listing.set_defaults(handler=cmd_kb_list)
+    importing = kb_commands.add_parser(
+        "import", parents=[common], help="write entries from a published procedure database"
+    )
+    importing.add_argument("--from", dest="source", required=True, choices=["dichvucong"],
+                           help="dichvucong: JSON Lines records of the national public "
+                           "service portal")
+    importing.add_argument("file", type=Path, metavar="FILE", help="records to import")
+    importing.add_argument("--out", type=Path, required=True, metavar="DIR",
+                           help="folder receiving one DIR/<id>.md file per entry")
+    importing.add_argument("--level", choices=[level.value for level in Level],
+                           help="only procedures carried out at this level (xa: commune)")
+    importing.add_argument("--verbose", action="store_true", help="list every record problem")
+    importing.set_defaults(handler=cmd_kb_import)
+    stats = kb_commands.add_parser(
+        "stats", parents=[common], help="count entries by field, kind and origin"
+    )
+    stats.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="folders to count (default: the configured knowledge base)")
+    stats.add_argument("--json", action="store_true", help="one JSON object")
+    stats.set_defaults(handler=cmd_kb_stats)
     return parser
 
 
@@ -154,4 +178,52 @@ def cmd_kb_list(args: argparse.Namespace, config: Config) -> int:
             print(json.dumps(record, ensure_ascii=False))
         else:
             print(f"{entry.id}\t{entry.code or '-'}\t{entry.title}")
+    return 0
+
+
+def cmd_kb_import(args: argparse.Namespace, config: Config) -> int:
+    level = Level(args.level) if args.level else None
+    try:
+        report = import_file(args.file, verified=today(config).date(), level=level)
+        for entry in report.entries:
+            path = args.out / f"{entry.id}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(render_entry(entry), encoding="utf-8")
+    except OSError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if args.verbose:
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+    skipped = report.skipped()
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in skipped.most_common())
+    outside = f", {report.filtered} not at level {level.value}" if level else ""
+    others = sum(not p.skipped for p in report.problems)
+    print(
+        f"{report.records} records read{outside}, {len(report.entries)} entries written to "
+        f"{args.out}, {skipped.total()} skipped{f' ({reasons})' if reasons else ''}, "
+        f"channel table recovered for {report.channel_tables}, {others} other problems"
+        f"{'' if args.verbose or not others else ' (--verbose lists them)'}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_kb_stats(args: argparse.Namespace, config: Config) -> int:
+    base = load_knowledge_base(knowledge_folders(config, args.paths))
+    for problem in base.problems:
+        print(problem, file=sys.stderr)
+    counts = {
+        name: Counter(str(getattr(entry, name)) for entry in base.entries).most_common()
+        for name in ("field", "kind", "origin")
+    }
+    if args.json:
+        record = {"entries": len(base.entries)} | {name: dict(c) for name, c in counts.items()}
+        print(json.dumps(record, ensure_ascii=False))
+        return 0
+    print(f"{len(base.entries)} entries")
+    for name, pairs in counts.items():
+        print(f"\nby {name}:")
+        for value, count in pairs:
+            print(f"{count:6}  {value}")
     return 0

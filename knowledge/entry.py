@@ -86,8 +86,8 @@ REQUIRED_SECTIONS: dict[Kind, tuple[Section, ...]] = {
     Kind.GUIDANCE: (Section.STEPS, Section.LEGAL),
 }
 
-# Vietnamese legal document numbers: 60/2014/QH13, 123/2015/NĐ-CP, 163/QĐ-BTP, 04/2020/TT-BTP.
-LEGAL_REF = re.compile(r"\b\d+(?:\.\d+)?/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ0-9]+)*\b")
+# Vietnamese legal document numbers: 60/2014/QH13, 123/2015/NĐ-CP, 163/QĐ-BTP, 24/2021/QĐ-TTg.
+LEGAL_REF = re.compile(r"\b\d+(?:\.\d+)?/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ][A-ZĐa-z0-9]*)*\b")
 
 
 @dataclass(frozen=True)

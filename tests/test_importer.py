@@ -1,0 +1,359 @@
+"""The national-portal importer: flattened tables recovered, bad records reported,
+written files readable by the loader and clean for the checker."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.cli import main
+from knowledge.base import bundled_entries_path, load_knowledge_base
+from knowledge.checker import check_folders
+from knowledge.entry import (
+    Channel,
+    ChannelTerms,
+    Entry,
+    Kind,
+    Level,
+    Origin,
+    Section,
+    TimeUnit,
+)
+from knowledge.importers.dichvucong import (
+    ASSUMED_ROW,
+    DUPLICATE_CODE,
+    MALFORMED_JSON,
+    NO_CHANNEL_ROWS,
+    NO_CODE,
+    NO_FIELD,
+    UNKNOWN_LEVEL,
+    UNREADABLE_ROW,
+    ImportReport,
+    RecordProblem,
+    import_file,
+    import_lines,
+)
+from knowledge.importers.flattened import parse_legal
+from knowledge.loader import ID_PATTERN, load_folders, parse_entry
+from knowledge.writer import render_entry
+from tests.factories import entry_text, write_entry
+
+SAMPLE = Path(__file__).parent / "fixtures" / "dichvucong-sample.jsonl"
+IMPORTED_ON = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def report() -> ImportReport:
+    return import_file(SAMPLE, verified=IMPORTED_ON)
+
+
+def entry(report: ImportReport, code: str) -> Entry:
+    return next(e for e in report.entries if e.code == code)
+
+
+def test_records_become_imported_procedures_with_ids_from_the_national_code(
+    report: ImportReport,
+) -> None:
+    birth = entry(report, "1.001193")
+    assert birth.id == "tthc/1-001193"
+    assert ID_PATTERN.match(birth.id)
+    assert birth.kind is Kind.PROCEDURE
+    assert birth.origin is Origin.IMPORTED
+    assert birth.title == "Thủ tục đăng ký khai sinh"
+    assert birth.field == "Hộ tịch"
+    assert birth.levels == (Level.COMMUNE,)
+    assert birth.agency == "Ủy ban nhân dân cấp xã"
+    assert birth.published_by == "163/QĐ-BTP"
+    assert birth.verified == IMPORTED_ON
+    assert birth.source_urls == (
+        "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-3fe0-70ac-b9d6-5e9e20d6eef7",
+    )
+    assert entry(report, "2.000815").levels == (Level.PROVINCE, Level.COMMUNE)
+
+
+def test_channel_table_is_recovered_row_by_row(report: ImportReport) -> None:
+    # "Trực tuyến1Miễn phíDịch vụ bưu chính1Miễn phíTrực tiếp1Miễn phí(…)Trực tiếp: nộp…"
+    assert entry(report, "1.001193").channels == (
+        ChannelTerms(Channel.ONLINE, 1, TimeUnit.WORKING_DAYS, "Miễn phí"),
+        ChannelTerms(Channel.POST, 1, TimeUnit.WORKING_DAYS, "Miễn phí"),
+        ChannelTerms(
+            Channel.IN_PERSON, 1, TimeUnit.WORKING_DAYS,
+            "Miễn phí (Miễn lệ phí đăng ký khai sinh đúng hạn)",
+            "Trực tiếp: nộp tại Trung tâm Phục vụ hành chính công",
+        ),
+    )
+    # Not recovered: the empty table (1.004873) and the one with an unreadable row.
+    assert report.channel_tables == 3
+
+
+def test_odd_time_texts_are_kept_as_notes_or_split_from_a_glued_fee(
+    report: ImportReport,
+) -> None:
+    # "Trực tiếpKhông quy địnhMiễn phí…Trực tuyến120,000 VNĐ(/bản)Dịch vụ bưu chính2 Tháng…"
+    in_person, online, post = entry(report, "2.000815").channels
+    assert (in_person.time, in_person.fee) == (None, "Miễn phí")
+    assert in_person.note == "Thời hạn: Không quy định\nTrong ngày làm việc"
+    assert (online.time, online.unit, online.fee) == (1, TimeUnit.WORKING_DAYS, "20,000 VNĐ (/bản)")
+    assert (post.time, post.fee, post.note) == (None, "Không có thông tin", "Thời hạn: 2 Tháng")
+    doubts = [p.detail for p in report.problems if p.code == "2.000815"]
+    assert [p.reason for p in report.problems if p.code == "2.000815"] == [ASSUMED_ROW] * 2
+    assert "read as a time of 1 and a fee of 20,000" in doubts[0]
+    assert "'Tháng' has no equivalent" in doubts[1]
+
+
+def test_time_and_fee_sections_are_sentences_built_from_the_channel_table(
+    report: ImportReport,
+) -> None:
+    birth, copy = entry(report, "1.001193"), entry(report, "2.000815")
+    assert birth.section(Section.TIME) == "1 ngày làm việc."
+    assert copy.section(Section.TIME) == (
+        "Không quy định nếu nộp trực tiếp; 1 ngày làm việc nếu nộp trực tuyến; "
+        "2 Tháng nếu nộp qua bưu chính."
+    )
+    assert copy.section(Section.FEE) == (
+        "Miễn phí nếu nộp trực tiếp; 20,000 VNĐ (/bản) nếu nộp trực tuyến."
+    )
+    assert "hiểu là ngày làm việc" in birth.section(Section.NOTES)
+    assert birth.section(Section.NOTES).startswith(
+        "Nhập tự động từ Cổng Dịch vụ công quốc gia ngày 28/11/2026; chưa được biên tập."
+    )
+
+
+def test_documents_are_split_into_groups_with_counts_and_templates(
+    report: ImportReport,
+) -> None:
+    assert entry(report, "1.001193").section(Section.DOCUMENTS) == (
+        "Giấy tờ phải nộp:\n"
+        "- Tờ khai đăng ký khai sinh theo mẫu; (1 bản chính; mẫu: To khai khai sinh.docx)\n"
+        "- Giấy chứng sinh do cơ sở y tế cấp. (1 bản chính)\n"
+        "- Văn bản ủy quyền (nếu có). (1 bản sao)\n"
+        "\n"
+        "Giấy tờ phải xuất trình:\n"
+        "- Giấy tờ tùy thân có ảnh (01 bản sao không cần chứng thực). (1 bản chính)"
+    )
+
+
+def test_steps_are_numbered_with_wrapped_lines_joined(report: ImportReport) -> None:
+    assert entry(report, "1.001193").section(Section.STEPS) == (
+        "1. Người yêu cầu nộp hồ sơ tại Trung tâm Phục vụ hành chính công.\n"
+        "2. Cán bộ tiếp nhận kiểm tra hồ sơ:\n"
+        "   - Hồ sơ đầy đủ thì tiếp nhận;\n"
+        "     - nhận sau 15 giờ thì trả kết quả vào ngày làm việc tiếp theo.\n"
+        "3. Trả Giấy khai sinh cho người yêu cầu."
+    )
+
+
+def test_legal_basis_lists_name_and_number_pairs(report: ImportReport) -> None:
+    birth = entry(report, "1.001193")
+    assert birth.section(Section.LEGAL) == (
+        "- Luật Hộ tịch số 60/2014/QH13 ngày 20/11/2014 của Quốc hội (60/2014/QH13)\n"
+        "- Nghị định quy định chi tiết Luật Hộ tịch (123/2015/NĐ-CP)\n"
+        "- sửa đổi, bổ sung Nghị định 123/2015/NĐ-CP (07/2025/NĐ-CP)"
+    )
+    assert birth.legal_refs == ("60/2014/QH13", "123/2015/NĐ-CP", "07/2025/NĐ-CP")
+
+
+@pytest.mark.parametrize(
+    ("flattened", "documents"),
+    [
+        # The next name starts with a capital the greedy number match swallows.
+        ("Luật Hộ tịch60/2014/QH13Thông tư hướng dẫn04/2020/TT-BTP",
+         ["Luật Hộ tịch (60/2014/QH13)", "Thông tư hướng dẫn (04/2020/TT-BTP)"]),
+        # The name ends with the same number, glued to the number cell.
+        ("Nghị định 155/2020/NĐ-CP155/2020/NĐ-CPLuật 60/2014/QH1360/2014/QH13",
+         ["Nghị định 155/2020/NĐ-CP (155/2020/NĐ-CP)", "Luật 60/2014/QH13 (60/2014/QH13)"]),
+        # A year ends the name; a number cited with "số" is not a cell.
+        ("Luật Cư trú 202068/2020/QH14Thông tư số 66/2023/TT-BCA Sửa đổi66/2023/TT-BCA",
+         ["Luật Cư trú 2020 (68/2020/QH14)",
+          "Thông tư số 66/2023/TT-BCA Sửa đổi (66/2023/TT-BCA)"]),
+        ("Quyết định về hỗ trợ12/2020/QĐ-TTg", ["Quyết định về hỗ trợ (12/2020/QĐ-TTg)"]),
+        ("Văn bản không có số", ["Văn bản không có số"]),
+    ],
+)
+def test_legal_table_recovery_handles_glued_cells(flattened: str, documents: list[str]) -> None:
+    assert parse_legal("Tên văn bản pháp lýMã văn bản" + flattened) == documents
+
+
+def test_result_and_conditions_drop_portal_interface_text(report: ImportReport) -> None:
+    birth = entry(report, "1.001193")
+    assert birth.section(Section.RESULT) == "- Giấy khai sinh\n- Bản sao Giấy khai sinh"
+    assert entry(report, "2.000815").section(Section.RESULT) == "Bản sao được chứng thực"
+    assert birth.section(Section.CONDITIONS) == "Đăng ký trong 60 ngày kể từ ngày sinh."
+    assert entry(report, "2.000815").section(Section.WHERE) == (
+        "- Cơ quan có thẩm quyền: Ủy ban nhân dân cấp xã\n"
+        "- Địa chỉ tiếp nhận: Bộ phận Một cửa cấp xã"
+    )
+
+
+def test_no_information_means_empty_sections(report: ImportReport) -> None:
+    sparse = entry(report, "1.004873")
+    assert set(sparse.sections) == {Section.NOTES}
+    assert sparse.channels == ()
+    assert sparse.agency == ""
+
+
+def test_report_locates_every_bad_record(report: ImportReport) -> None:
+    assert report.records == 8  # the blank line is not a record
+    problems = [(p.line, p.code, p.reason, p.skipped) for p in report.problems]
+    assert problems == [
+        (2, "2.000815", ASSUMED_ROW, False),
+        (2, "2.000815", ASSUMED_ROW, False),
+        (4, None, MALFORMED_JSON, True),
+        (6, None, NO_CODE, True),
+        (7, "1.004873", NO_FIELD, False),
+        (7, "1.004873", NO_CHANNEL_ROWS, False),
+        (8, "1.012345", UNKNOWN_LEVEL, False),
+        (8, "1.012345", UNREADABLE_ROW, False),
+        (9, "1.001193", DUPLICATE_CODE, True),
+    ]
+    assert report.skipped() == {MALFORMED_JSON: 1, NO_CODE: 1, DUPLICATE_CODE: 1}
+    assert [e.code for e in report.entries] == [
+        "1.001193", "2.000815", "1.000105", "1.004873", "1.012345",
+    ]
+    unreadable = next(p for p in report.problems if p.reason == UNREADABLE_ROW)
+    assert str(unreadable) == (
+        "line 8 (1.012345): unreadable channel row: "
+        "Trực tuyếnXem hướng dẫn trên Cổng dịch vụ công"
+    )
+    # The readable row of the same table is kept.
+    assert entry(report, "1.012345").channels == (
+        ChannelTerms(Channel.IN_PERSON, 5, TimeUnit.WORKING_DAYS, "Miễn phí"),
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["[1, 2]", '"text"', b'{"ma_thu_tuc": "1.1", "ten_thu_tuc": "\xff"}', '{"ma_thu_tuc": 1.5}'],
+)
+def test_any_line_is_reported_rather_than_raised(line: str | bytes) -> None:
+    report = import_lines([line], verified=IMPORTED_ON)
+    assert report.entries == []
+    assert [p.skipped for p in report.problems] == [True]
+
+
+def test_level_filter_keeps_only_commune_procedures() -> None:
+    report = import_file(SAMPLE, verified=IMPORTED_ON, level=Level.COMMUNE)
+    assert [e.code for e in report.entries] == ["1.001193", "2.000815", "1.004873", "1.012345"]
+    assert report.filtered == 1
+    assert all(Level.COMMUNE in e.levels for e in report.entries)
+
+
+def test_imported_entries_survive_the_writer_round_trip(report: ImportReport) -> None:
+    for imported in report.entries:
+        assert parse_entry(render_entry(imported)) == imported
+
+
+def test_curated_entry_survives_the_writer_round_trip() -> None:
+    curated = load_folders([bundled_entries_path()]).entries[0]
+    assert parse_entry(render_entry(curated)) == dataclasses.replace(curated, path=None)
+
+
+_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), min_size=1
+).map(str.strip).filter(bool)
+
+
+@given(title=_text, note=_text, agency=_text, time=st.none() | st.floats(0, 1e6))
+def test_front_matter_values_round_trip_with_any_characters(
+    title: str, note: str, agency: str, time: float | None
+) -> None:
+    original = Entry(
+        id="tthc/1-000001", kind=Kind.PROCEDURE, title=title, field="Hộ tịch",
+        verified=IMPORTED_ON, origin=Origin.IMPORTED, agency=agency,
+        channels=(ChannelTerms(Channel.POST, time, TimeUnit.HOURS, note, note),),
+    )
+    assert parse_entry(render_entry(original)) == original
+
+
+@pytest.mark.parametrize("body", ["## Kết quả khác", "một\u2028hai"])
+def test_writer_refuses_bodies_the_loader_would_read_differently(body: str) -> None:
+    bad = Entry(
+        id="tthc/1-000001", kind=Kind.PROCEDURE, title="T", field="F", verified=IMPORTED_ON,
+        sections={Section.NOTES: f"Dòng đầu\n{body}"},
+    )
+    with pytest.raises(ValueError, match="Ghi chú"):
+        render_entry(bad)
+
+
+def test_cli_import_writes_files_that_load_and_check_clean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray ./config.toml
+    out = tmp_path / "imported"
+    code = main(["kb", "import", "--from", "dichvucong", str(SAMPLE), "--out", str(out),
+                 "--level", "xa", "--verbose"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "line 4: skipped, malformed JSON" in err
+    assert err.splitlines()[-1] == (
+        f"8 records read, 1 not at level xa, 4 entries written to {out}, 3 skipped "
+        "(malformed JSON: 1, no usable code: 1, duplicate code: 1), "
+        "channel table recovered for 2, 6 other problems"
+    )
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")) == [
+        "tthc/1-001193.md", "tthc/1-004873.md", "tthc/1-012345.md", "tthc/2-000815.md",
+    ]
+    loaded = load_folders([out])
+    assert loaded.problems == []
+    assert len(loaded.entries) == 4
+    assert check_folders([out], today=date.today()) == []
+    assert main(["kb", "check", str(out)]) == 0
+
+
+def test_cli_import_reports_an_unreadable_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    missing = tmp_path / "missing.jsonl"
+    assert main(["kb", "import", "--from", "dichvucong", str(missing), "--out", "x"]) == 1
+    assert "missing.jsonl" in capsys.readouterr().err
+
+
+def test_curated_entry_replaces_the_imported_one_with_the_same_code(tmp_path: Path) -> None:
+    write_entry(tmp_path / "curated", entry_text(code="1.001193"))
+    imported = tmp_path / "imported"
+    for e in import_file(SAMPLE, verified=IMPORTED_ON).entries:
+        write_entry(imported, render_entry(e))
+    base = load_knowledge_base([tmp_path / "curated", imported])
+    assert [e.id for e in base.entries if e.code == "1.001193"] == ["ho-tich/dang-ky-khai-sinh"]
+    assert base.get("tthc/1-001193") is None
+    assert base.get("tthc/2-000815") is not None
+    assert len(base.entries) == 5
+
+
+def test_cli_stats_counts_entries_by_field_kind_and_origin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_entry(tmp_path / "kb", entry_text(code="1.001193"))
+    write_entry(tmp_path / "kb", entry_text("ho-tich/trich-luc", "Trích lục", code="1.000001",
+                                            kind="guidance"))
+    assert main(["kb", "import", "--from", "dichvucong", str(SAMPLE), "--out",
+                 str(tmp_path / "kb")]) == 0
+    capsys.readouterr()
+    assert main(["kb", "stats", "--json", str(tmp_path / "kb")]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "entries": 6,  # the imported birth registration gives way to the curated one
+        "field": {"Hộ tịch": 2, "Chứng thực": 1, "Lý lịch tư pháp": 1, "Chưa phân loại": 1,
+                  "Văn hóa cơ sở": 1},
+        "kind": {"procedure": 5, "guidance": 1},
+        "origin": {"imported": 4, "curated": 2},
+    }
+    assert main(["kb", "stats", str(tmp_path / "kb")]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("6 entries\n\nby field:\n     2  Hộ tịch\n")
+    assert "\nby origin:\n     4  imported\n     2  curated\n" in text
+
+
+def test_record_problem_reads_as_one_line() -> None:
+    problem = RecordProblem(12, "1.000001", NO_CHANNEL_ROWS)
+    assert str(problem) == "line 12 (1.000001): no channel rows"
+    assert str(RecordProblem(3, None, MALFORMED_JSON, "Expecting value", True)) == (
+        "line 3: skipped, malformed JSON: Expecting value"
+    )
