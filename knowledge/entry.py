@@ -87,7 +87,7 @@ REQUIRED_SECTIONS: dict[Kind, tuple[Section, ...]] = {
 }
 
 # Vietnamese legal document numbers: 60/2014/QH13, 123/2015/NĐ-CP, 163/QĐ-BTP, 24/2021/QĐ-TTg.
-LEGAL_REF = re.compile(r"\b\d+(?:\.\d+)?/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ][A-ZĐa-z0-9]*)*\b")
+LEGAL_REF = re.compile(r"\b\d+(?:\.\d+)?/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-(?:TTg|[A-ZĐ0-9]+))*\b")
 
 
 @dataclass(frozen=True)
