@@ -1,20 +1,33 @@
-"""Search over knowledge-base entries (first version; the search issue replaces the ranking).
+"""Search over knowledge-base entries: retrieve, rank, and decide whether to answer.
 
 Public interface used by the rest of the bot:
     index = SearchIndex.build(entries)
     result = index.search("khai sinh can giay to gi")
+
+A wrong confident answer sends a citizen home with the wrong papers, so the decision
+is separate from the ranking: BM25F (knowledge.ranking) orders the entries, and the
+answer is given only when the best one covers what the question asks about in its
+names (title, aliases), clearly ahead of the next one. Otherwise the search suggests a
+few entries, or says it does not know.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rapidfuzz import fuzz, process
+import numpy as np
 
-from knowledge.entry import Entry, Section
+from knowledge.entry import Entry, Origin, Section
+from knowledge.facets import FacetDetector
+from knowledge.normalize import fold, words
+from knowledge.query import Query, QueryAnalyser, Slot
+from knowledge.ranking import FieldSpec, RankIndex, pairs
+from knowledge.smalltalk import SmalltalkDetector
+from knowledge.synonyms import Lexicon, load_lexicon
+from knowledge.typos import TypoCorrector
 
 
 class Intent(StrEnum):
@@ -35,7 +48,7 @@ class Candidate:
 @dataclass(frozen=True)
 class SearchResult:
     query: str
-    normalized: str
+    normalized: str  # the folded question as searched, typos corrected
     intent: Intent
     facet: Section | None
     candidates: tuple[Candidate, ...]
@@ -49,29 +62,276 @@ class SearchResult:
         return self.candidates[0].score if self.candidates else 0.0
 
 
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in stripped).split())
+FIELDS = (
+    FieldSpec("title", in_name=True, weight=1.0, b=0.5, bigrams=True),
+    FieldSpec("aliases", in_name=True, weight=0.8, b=0.3, bigrams=True),
+    FieldSpec("code", in_name=True, weight=1.0, b=0.0, bigrams=True),
+    FieldSpec("text", in_name=False, weight=1.0, b=0.75, bigrams=False),
+    FieldSpec("legal", in_name=False, weight=0.6, b=0.5, bigrams=True),
+    FieldSpec("about", in_name=False, weight=0.5, b=0.0, bigrams=False),
+)
+# Only the head of each section is indexed: portal records carry sections of up to
+# 50,000 characters whose tail repeats boilerplate; the head says what they are about.
+SECTION_INDEX_CHARS = 1500
+
+GENERIC_WEIGHT = 0.2  # generic words help order entries, a little
+CURATED_PRIOR = 1.1  # curated entries win near ties with imported portal records
+BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers it
+SHORTLIST = 20
+SUGGESTIONS = 3
+
+# Decision thresholds on coverage (share of the question's content the entry matches).
+ANSWER_COVERAGE = 0.75
+ANSWER_COVERAGE_FULL_NAME = 0.5  # when the question contains a whole title or alias
+SUGGEST_COVERAGE = 0.4
+# An answer also needs the question to say at least this share of one of the entry's
+# names: two words of a long portal title ("đại học" in a JICA loan procedure) are not
+# a request for that procedure.
+ANSWER_NAME_FIT = 0.5
+NAME_FIT_WEIGHT = 0.25
+# A suggestion needs the question to say two thirds of one of the entry's names, or two
+# adjacent words of one: "làm hộ chiếu" shares only "hộ" with "hộ nghèo", and offering
+# that would look foolish, while "xin trích lục" rightly offers every "trích lục …".
+SUGGEST_NAME_FIT = 2 / 3
+PAIR_COVERAGE = 0.5  # with only a word pair of a name, half the question must match
+# A runner-up this close in both coverage and score makes the question ambiguous.
+AMBIGUOUS_GAP = 0.05
+AMBIGUOUS_RATIO = 0.9
+
+
+def entry_fields(entry: Entry) -> dict[str, list[str]]:
+    """The folded words of each indexed field of `entry`."""
+    text = " ".join(
+        body[:SECTION_INDEX_CHARS] for section, body in entry.sections.items()
+        if section is not Section.LEGAL
+    )
+    return {
+        "title": words(entry.title),
+        "aliases": words(" ".join(entry.aliases)),
+        "code": words(entry.code or ""),
+        "text": words(text),
+        "legal": words(entry.section(Section.LEGAL)[:SECTION_INDEX_CHARS]),
+        "about": words(f"{entry.field} {entry.agency}"),
+    }
+
+
+def without_superseded(entries: Iterable[Entry]) -> list[Entry]:
+    """Drop imported records of procedures a curated entry already describes (same code)."""
+    entries = list(entries)
+    curated_codes = {e.code for e in entries if e.origin is Origin.CURATED and e.code}
+    return [e for e in entries if e.origin is Origin.CURATED or e.code not in curated_codes]
+
+
+@dataclass(frozen=True)
+class _Shortlisted:
+    position: int
+    score: float  # BM25F with the origin prior
+    coverage: float  # share of the question's content the entry matches, names counting most
+    name_fit: float  # share of the entry's best-fitting title or alias the question contains
+    name_pair: bool  # the question says two adjacent content words of a title or alias
+
+    @property
+    def key(self) -> float:
+        return self.coverage + NAME_FIT_WEIGHT * self.name_fit
 
 
 class SearchIndex:
-    def __init__(self, entries: Sequence[Entry], documents: list[str]) -> None:
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        rank: RankIndex,
+        names: Sequence[tuple[frozenset[str], ...]],
+        name_pairs: Sequence[frozenset[str]],
+        analyser: QueryAnalyser,
+    ) -> None:
         self._entries = list(entries)
-        self._documents = documents
+        self._rank = rank
+        self._names = list(names)
+        self._name_pairs = list(name_pairs)
+        self._analyser = analyser
+        self._smalltalk = SmalltalkDetector()
+        self._prior = np.array(
+            [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
+            dtype=np.float32,
+        )
 
     @classmethod
-    def build(cls, entries: Sequence[Entry]) -> SearchIndex:
-        documents = [fold(" ".join((e.title, *e.aliases))) for e in entries]
-        return cls(entries, documents)
+    def build(cls, entries: Sequence[Entry], lexicon: Lexicon | None = None) -> SearchIndex:
+        """Index `entries`; `lexicon` defaults to the bundled synonyms file."""
+        lexicon = lexicon or load_lexicon()
+        kept = without_superseded(entries)
+        rank = RankIndex.build(FIELDS, map(entry_fields, kept))
+        facets = FacetDetector()
+        lexicon_words = lexicon.vocabulary() | facets.vocabulary()
+        corrector = TypoCorrector(
+            [t for t in rank.terms() if " " not in t] + sorted(lexicon_words),
+            rank.document_frequency,
+        )
+        analyser = QueryAnalyser(
+            lexicon, facets, corrector, lambda t: t in rank or t in lexicon_words
+        )
+        names = [_name_variants(e, lexicon) for e in kept]
+        name_pairs = [_name_pairs(e, lexicon) for e in kept]
+        return cls(kept, rank, names, name_pairs, analyser)
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         normalized = fold(query)
         if not normalized:
             return SearchResult(query, normalized, Intent.EMPTY, None, ())
-        found = process.extract(
-            normalized, self._documents, scorer=fuzz.token_set_ratio, limit=limit
+        talk = self._smalltalk.detect(normalized.split())
+        if talk is not None:
+            return SearchResult(query, normalized, Intent(talk.value), None, ())
+        parsed = self._analyser.analyse(query)
+        searched = " ".join(parsed.words)
+        if not parsed.content:
+            return SearchResult(query, searched, Intent.UNKNOWN, parsed.facet, ())
+        shortlist = self._shortlist(parsed)
+        intent = self._decide(shortlist)
+        shown = shortlist[: SUGGESTIONS if intent is Intent.SUGGEST else limit]
+        candidates = tuple(
+            Candidate(self._entries[s.position], round(s.coverage, 4)) for s in shown
         )
-        candidates = tuple(Candidate(self._entries[i], score / 100) for _, score, i in found)
-        intent = Intent.ANSWER if candidates and candidates[0].score >= 0.7 else Intent.UNKNOWN
-        return SearchResult(query, normalized, intent, None, candidates)
+        return SearchResult(query, searched, intent, parsed.facet, candidates)
+
+    def _shortlist(self, query: Query) -> list[_Shortlisted]:
+        scores = self._rank.scores(_weighted_terms(query)) * self._prior
+        count = min(SHORTLIST, len(scores))
+        if count == 0:
+            return []
+        top = np.argpartition(-scores, count - 1)[:count]
+        top = top[scores[top] > 0]
+        coverage = self._coverage(query, top)
+        said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
+        said_pairs = _content_pairs(query)
+        shortlist = [
+            _Shortlisted(
+                int(p), float(scores[p]), float(c), self._name_fit(int(p), said),
+                not said_pairs.isdisjoint(self._name_pairs[int(p)]),
+            )
+            for p, c in zip(top, coverage, strict=True)
+        ]
+        shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
+        return shortlist
+
+    def _name_fit(self, position: int, said: set[str]) -> float:
+        return max(
+            (len(name & said) / len(name) for name in self._names[position] if name), default=0.0
+        )
+
+    def _coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
+        """Share of the question's content words, and of its adjacent content word pairs,
+        that each of `docs` has; a word found only in the body counts for BODY_CREDIT.
+
+        Pairs matter because folding merges words: "ký" in "chữ ký số" and in "đăng ký"
+        fold alike, but only one entry has "chu ky" in its names.
+        """
+        total = np.zeros(len(docs), dtype=np.float32)
+        weight = 0.0
+        content = query.content
+        for slot in content:
+            total += slot.size * self._slot_credit(slot, docs)
+            weight += slot.size
+        for left, right in itertools.pairwise(content):
+            if left.end != right.start or not left.alternatives or not right.alternatives:
+                continue
+            first, second = left.alternatives[0], right.alternatives[0]
+            total += min(first.trust, second.trust) * self._credit(
+                f"{first.words[-1]} {second.words[0]}", docs
+            )
+            weight += 1
+        return total / weight
+
+    def _slot_credit(self, slot: Slot, docs: np.ndarray) -> np.ndarray:
+        best = np.zeros(len(docs), dtype=np.float32)
+        for alternative in slot.alternatives:
+            credit = sum(self._credit(word, docs) for word in alternative.words)
+            best = np.maximum(best, alternative.trust * credit / len(alternative.words))
+        return best
+
+    def _credit(self, term: str, docs: np.ndarray) -> np.ndarray:
+        in_name, anywhere = self._rank.presence(term, docs)
+        return np.where(in_name, 1.0, np.where(anywhere, BODY_CREDIT, 0.0)).astype(np.float32)
+
+    def _decide(self, shortlist: list[_Shortlisted]) -> Intent:
+        if not shortlist:
+            return Intent.UNKNOWN
+        top = shortlist[0]
+        needed = ANSWER_COVERAGE_FULL_NAME if top.name_fit >= 1.0 else ANSWER_COVERAGE
+        if top.coverage < SUGGEST_COVERAGE:
+            return Intent.UNKNOWN
+        clear = top.coverage >= needed and top.name_fit >= ANSWER_NAME_FIT
+        if clear and not self._ambiguous(shortlist):
+            return Intent.ANSWER
+        if top.name_fit >= SUGGEST_NAME_FIT or (top.name_pair and top.coverage >= PAIR_COVERAGE):
+            return Intent.SUGGEST
+        return Intent.UNKNOWN
+
+    def _ambiguous(self, shortlist: list[_Shortlisted]) -> bool:
+        top = shortlist[0]
+        origin = self._entries[top.position].origin
+        return any(
+            self._entries[other.position].origin is origin
+            and other.key >= top.key - AMBIGUOUS_GAP
+            and other.score >= AMBIGUOUS_RATIO * top.score
+            for other in shortlist[1:]
+        )
+
+
+def _weighted_terms(query: Query) -> dict[str, float]:
+    """Words and word pairs of the question with the weight each carries in ranking."""
+    terms: dict[str, float] = {}
+
+    def add(term: str, weight: float) -> None:
+        terms[term] = max(terms.get(term, 0.0), weight)
+
+    for slot in query.slots:
+        base = GENERIC_WEIGHT if slot.generic else 1.0
+        for alternative in slot.alternatives:
+            for term in (*alternative.words, *pairs(alternative.words)):
+                add(term, base * alternative.trust)
+    for left, right in itertools.pairwise(query.slots):
+        if left.end == right.start and left.alternatives and right.alternatives:
+            weight = (GENERIC_WEIGHT if left.generic and right.generic else 1.0) * min(
+                left.alternatives[0].trust, right.alternatives[0].trust
+            )
+            add(f"{left.alternatives[0].words[-1]} {right.alternatives[0].words[0]}", weight)
+    return terms
+
+
+def _name_variants(entry: Entry, lexicon: Lexicon) -> tuple[frozenset[str], ...]:
+    """The content words of the title, of each alias and of the code (generic words left out)."""
+    variants = []
+    for name in (entry.title, *entry.aliases, entry.code or ""):
+        sequence = words(name)
+        spans = lexicon.generic.find(sequence)
+        generic = {i for span in spans for i in range(span.start, span.end)}
+        variants.append(frozenset(w for i, w in enumerate(sequence) if i not in generic))
+    return tuple(variants)
+
+
+def _name_pairs(entry: Entry, lexicon: Lexicon) -> frozenset[str]:
+    """Adjacent content-word pairs of the title and aliases ("trich luc", not "dang ky")."""
+    found: set[str] = set()
+    for name in (entry.title, *entry.aliases):
+        sequence = words(name)
+        generic = {
+            i for span in lexicon.generic.find(sequence) for i in range(span.start, span.end)
+        }
+        found.update(
+            f"{sequence[i]} {sequence[i + 1]}"
+            for i in range(len(sequence) - 1)
+            if i not in generic and i + 1 not in generic
+        )
+    return frozenset(found)
+
+
+def _content_pairs(query: Query) -> set[str]:
+    """Adjacent content-word pairs the question says, within and across its slots."""
+    found: set[str] = set()
+    for slot in query.content:
+        for alternative in slot.alternatives:
+            found.update(pairs(alternative.words))
+    for left, right in itertools.pairwise(query.content):
+        if left.end == right.start and left.alternatives and right.alternatives:
+            found.add(f"{left.alternatives[0].words[-1]} {right.alternatives[0].words[0]}")
+    return found

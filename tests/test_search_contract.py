@@ -23,16 +23,14 @@ def start_search(*args: str) -> subprocess.Popen[str]:
 
 def test_each_answer_is_flushed_before_the_next_question_arrives(tmp_path: Path) -> None:
     write_entry(tmp_path, entry_text())
-    process = start_search("--kb", str(tmp_path))
-    assert process.stdin and process.stdout
-    try:
+    with start_search("--kb", str(tmp_path)) as process:
+        assert process.stdin and process.stdout
         process.stdin.write("dang ky khai sinh can giay to gi\n")
         process.stdin.flush()
         first = json.loads(process.stdout.readline())  # would hang if output were buffered
         process.stdin.write("xin chào\n")
         process.stdin.close()
         second = json.loads(process.stdout.readline())
-    finally:
         process.wait(timeout=30)
     assert first["query"] == "dang ky khai sinh can giay to gi"
     assert first["answer"] == "ho-tich/dang-ky-khai-sinh"

@@ -1,0 +1,203 @@
+"""Search benchmark: answer quality on a question set, and speed at three index sizes.
+
+Run from the project root:
+
+    .venv/bin/python bench/search.py [--questions FILE] [--portal FILE]
+
+For each index size (the bundled entries; bundled plus every portal record; 10,000
+entries padded with perturbed copies of portal records) it builds three searchers:
+the project's search, a naive baseline (rapidfuzz token_set_ratio over folded titles,
+answering at a fixed threshold) and bm25s over the same words in one field (never
+abstains: its top hit is its answer, which shows ranking alone). Each is scored by the
+shared score.py, exactly as `eval-search` scores the command line, and timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+import bm25s
+from rapidfuzz import fuzz, process
+
+from bot.cli import search_record
+from knowledge.base import bundled_entries_path, load_knowledge_base
+from knowledge.entry import Entry, Origin
+from knowledge.importers.dichvucong import import_file
+from knowledge.normalize import fold, words
+from knowledge.search import Candidate, Intent, SearchIndex, SearchResult, entry_fields
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SYNTHETIC_SIZE = 10_000
+NAIVE_THRESHOLD = 80  # token_set_ratio at or above which the naive baseline answers
+LATENCY_ROUNDS = 3  # each question is asked this many times for the latency figures
+
+
+class Searcher(Protocol):
+    def search(self, query: str, limit: int = 5) -> SearchResult: ...
+
+
+class NaiveTitleMatch:
+    """What one would write first: fuzzy-match the question against folded titles."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._entries = list(entries)
+        self._titles = [fold(e.title) for e in entries]
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        normalized = fold(query)
+        found = process.extract(normalized, self._titles, scorer=fuzz.token_set_ratio, limit=limit)
+        candidates = tuple(Candidate(self._entries[i], score / 100) for _, score, i in found)
+        answered = bool(candidates) and candidates[0].score * 100 >= NAIVE_THRESHOLD
+        return SearchResult(query, normalized, Intent.ANSWER if answered else Intent.UNKNOWN,
+                            None, candidates)
+
+
+class Bm25sTop:
+    """bm25s over titles, aliases and section heads in one field; always answers its top hit."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self._entries = list(entries)
+        corpus = [[w for ws in entry_fields(e).values() for w in ws] or ["-"] for e in entries]
+        self._index = bm25s.BM25()
+        self._index.index(corpus, show_progress=False)
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        scores = self._index.get_scores(words(query))
+        top = scores.argsort()[::-1][:limit]
+        candidates = tuple(Candidate(self._entries[i], float(scores[i])) for i in top
+                           if scores[i] > 0)
+        intent = Intent.ANSWER if candidates else Intent.UNKNOWN
+        return SearchResult(query, fold(query), intent, None, candidates)
+
+
+SYSTEMS: dict[str, Callable[[Sequence[Entry]], Searcher]] = {
+    "commune-bot": SearchIndex.build,
+    "naive title ratio": NaiveTitleMatch,
+    "bm25s one field": Bm25sTop,
+}
+
+
+@dataclass(frozen=True)
+class Run:
+    build_s: float
+    latencies_ms: list[float]
+    answers: list[dict[str, object]]
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
+
+
+def synthetic(entries: Sequence[Entry], size: int, seed: int = 7) -> list[Entry]:
+    """Pad `entries` to `size` with copies of imported records, titles shuffled, new ids."""
+    rng = random.Random(seed)
+    donors = [e for e in entries if e.origin is Origin.IMPORTED] or list(entries)
+    padded = list(entries)
+    for number in range(size - len(entries)):
+        donor = rng.choice(donors)
+        title = donor.title.split()
+        rng.shuffle(title)
+        padded.append(replace(donor, id=f"synthetic/record-{number}", code=None,
+                              title=" ".join(title)))
+    return padded
+
+
+def run(build: Callable[[Sequence[Entry]], Searcher], entries: Sequence[Entry],
+        questions: Sequence[str]) -> Run:
+    started = time.perf_counter()
+    searcher = build(entries)
+    build_s = time.perf_counter() - started
+    answers, latencies = [], []
+    for round_number in range(LATENCY_ROUNDS):
+        for question in questions:
+            started = time.perf_counter()
+            result = searcher.search(question)
+            elapsed = (time.perf_counter() - started) * 1000
+            latencies.append(elapsed)
+            if round_number == 0:
+                answers.append(search_record(result, elapsed))
+    return Run(build_s, latencies, answers)
+
+
+def peak_memory_mb(build: Callable[[Sequence[Entry]], Searcher], entries: Sequence[Entry],
+                   questions: Sequence[str]) -> float:
+    """Peak Python-traced memory (numpy included) of building and querying, in MiB."""
+    tracemalloc.start()
+    searcher = build(entries)
+    for question in questions:
+        searcher.search(question)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def score(questions_path: Path, answers: list[dict[str, object]]) -> str:
+    """The shared score.py's report on `answers`, run as eval-search runs it."""
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as file:
+        file.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in answers)
+        file.flush()
+        done = subprocess.run(
+            [sys.executable, str(SHARED / "tools" / "score.py"), str(questions_path), file.name],
+            capture_output=True, text=True, encoding="utf-8", check=True,
+        )
+    return done.stdout
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev.jsonl")
+    parser.add_argument("--portal", type=Path, default=SHARED / "data" / "dichvucong-2026.jsonl")
+    args = parser.parse_args(argv)
+
+    questions = [json.loads(line)["q"] for line in
+                 args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    bundled = list(load_knowledge_base([bundled_entries_path()]).entries)
+    portal = import_file(args.portal, verified=date.today()).entries
+    sizes = {
+        "bundled": bundled,
+        "bundled + portal": bundled + portal,
+        f"{SYNTHETIC_SIZE:,} synthetic": synthetic(bundled + portal, SYNTHETIC_SIZE),
+    }
+    print(f"questions: {args.questions} ({len(questions)}), latency over "
+          f"{LATENCY_ROUNDS} rounds; python {sys.version.split()[0]}\n")
+    summary = []
+    for size_name, entries in sizes.items():
+        for system, build in SYSTEMS.items():
+            result = run(build, entries, questions)
+            memory = peak_memory_mb(build, entries, questions)
+            report = score(args.questions, result.answers)
+            overall = json.loads(report.strip().splitlines()[-1])
+            summary.append((size_name, len(entries), system, result, memory, overall))
+            print(f"== {system} on {size_name} ({len(entries):,} entries)")
+            print("   " + report.strip().replace("\n", "\n   "))
+            print()
+    print(f"{'index':22s} {'entries':>7s} {'system':18s} {'build s':>7s} {'p50 ms':>7s} "
+          f"{'p99 ms':>7s} {'mean ms':>7s} {'peak MiB':>8s} {'top1':>6s} {'top3':>6s} "
+          f"{'wrong':>6s} {'abstain':>7s}")
+    for size_name, count, system, result, memory, overall in summary:
+        print(f"{size_name:22s} {count:7,d} {system:18s} {result.build_s:7.2f} "
+              f"{result.percentile(0.5):7.2f} {result.percentile(0.99):7.2f} "
+              f"{statistics.fmean(result.latencies_ms):7.2f} {memory:8.1f} "
+              f"{overall['top1']:6.1%} {overall['top3']:6.1%} {overall['wrong']:6.1%} "
+              f"{overall['abstain_out']:7.1%}")
+    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nprocess peak RSS: {max_rss:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Turning a question into what retrieval needs: a facet and a list of weighted slots.
+
+A slot is one thing the question says: a word, or a phrase the lexicon knows. It carries
+the alternatives that may stand for it in an entry (the phrase as typed and its
+expansions, or the corrections of a mistyped word) with the trust placed in each.
+Facet cue words ("mất bao lâu") and generic words ("thủ tục") are recognised first
+so they cannot carry a match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from knowledge.entry import Section
+from knowledge.facets import FacetDetector
+from knowledge.normalize import syllables
+from knowledge.synonyms import Lexicon
+from knowledge.typos import TypoCorrector
+
+# A corrected word counts for less than a typed one, so one guess never outweighs
+# the words the person actually wrote.
+CORRECTION_TRUST = 0.8
+
+
+@dataclass(frozen=True)
+class Alternative:
+    words: tuple[str, ...]
+    trust: float
+
+
+Alternatives = tuple[Alternative, ...]
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: int  # position in the question's words
+    end: int
+    alternatives: tuple[Alternative, ...]  # empty: a word nothing in the index stands for
+    generic: bool
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Query:
+    words: tuple[str, ...]  # folded, typos corrected where a correction was found
+    facet: Section | None
+    slots: tuple[Slot, ...]
+
+    @property
+    def content(self) -> tuple[Slot, ...]:
+        return tuple(slot for slot in self.slots if not slot.generic)
+
+
+class QueryAnalyser:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        facets: FacetDetector,
+        corrector: TypoCorrector,
+        is_known: Callable[[str], bool],
+    ) -> None:
+        """`is_known(term)`: the index or the lexicon has this word or word pair."""
+        self._lexicon = lexicon
+        self._facets = facets
+        self._corrector = corrector
+        self._is_known = is_known
+
+    def analyse(self, text: str) -> Query:
+        found = syllables(text)
+        typed = [folded for folded, _ in found]
+        accented = [spelling for _, spelling in found]
+        fixed, corrections = self._correct(typed)
+        facet = self._facets.detect(fixed)
+        taken = set(facet.positions)
+        slots: list[Slot] = []
+        for span in self._lexicon.expandable.find(fixed, frozenset(taken)):
+            targets = self._lexicon.expansions[span.phrase]
+            alternatives = (span.phrase, *targets)
+            slots.append(Slot(span.start, span.end,
+                              tuple(Alternative(a, 1.0) for a in alternatives), False))
+            taken.update(range(span.start, span.end))
+        for span in self._lexicon.generic.find(fixed, frozenset(taken)):
+            if span.end - span.start == 1 and not self._lexicon.is_generic_word(
+                fixed[span.start], accented[span.start] if span.start not in corrections else ""
+            ):
+                continue
+            slots.append(Slot(span.start, span.end, (Alternative(span.phrase, 1.0),), True))
+            taken.update(range(span.start, span.end))
+        for i, word in enumerate(fixed):
+            if i not in taken:
+                slots.append(Slot(i, i + 1, corrections.get(i, (Alternative((word,), 1.0),)),
+                                  False))
+        slots.sort(key=lambda slot: slot.start)
+        return Query(tuple(fixed), facet.section, tuple(slots))
+
+    def _correct(self, typed: Sequence[str]) -> tuple[list[str], dict[int, Alternatives]]:
+        """The words with typos replaced, and the alternatives of each unknown word."""
+        fixed = list(typed)
+        corrections: dict[int, Alternatives] = {}
+        for i, word in enumerate(typed):
+            if self._is_known(word):
+                continue
+            neighbours = (typed[i - 1] if i else None, typed[i + 1] if i + 1 < len(typed) else None)
+            found = self._corrector.correct(word, neighbours, self._is_known)
+            if found is None:
+                corrections[i] = ()
+            else:
+                fixed[i] = found.word
+                corrections[i] = (Alternative((found.word,), CORRECTION_TRUST),)
+        return fixed, corrections

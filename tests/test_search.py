@@ -1,0 +1,286 @@
+"""Search behaviour on small knowledge bases built in the tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import bundled_entries_path, load_knowledge_base
+from knowledge.entry import Entry, Kind, Origin, Section
+from knowledge.search import Intent, SearchIndex
+from knowledge.synonyms import LexiconError, load_lexicon
+
+
+def entry(
+    entry_id: str,
+    title: str,
+    *aliases: str,
+    body: str = "",
+    origin: Origin = Origin.CURATED,
+    code: str | None = None,
+) -> Entry:
+    sections = {Section.STEPS: body or f"Nộp hồ sơ {title.lower()} tại UBND cấp xã."}
+    return Entry(
+        id=entry_id, kind=Kind.PROCEDURE, title=title, field="Hộ tịch",
+        verified=date(2026, 11, 1), origin=origin, code=code, aliases=aliases,
+        sections=sections,
+    )
+
+
+KB = (
+    entry("ho-tich/dang-ky-khai-sinh", "Đăng ký khai sinh", "làm giấy khai sinh",
+          body="Giấy tờ: tờ khai, giấy chứng sinh. Miễn lệ phí.", code="1.001193"),
+    entry("ho-tich/dang-ky-khai-tu", "Đăng ký khai tử", "giấy chứng tử"),
+    entry("ho-tich/dang-ky-ket-hon", "Đăng ký kết hôn", "giấy đăng ký kết hôn"),
+    entry("ho-tich/xac-nhan-tinh-trang-hon-nhan", "Cấp Giấy xác nhận tình trạng hôn nhân"),
+    entry("dat-dai/cap-gcn-lan-dau", "Cấp Giấy chứng nhận quyền sử dụng đất lần đầu"),
+    entry("chung-thuc/ban-sao-tu-ban-chinh", "Chứng thực bản sao từ bản chính"),
+    entry("bao-tro-xa-hoi/tro-cap-hang-thang", "Trợ cấp xã hội hằng tháng"),
+    entry("bao-tro-xa-hoi/ho-tro-mai-tang", "Trợ cấp mai táng cho đối tượng bảo trợ xã hội"),
+    entry("xay-dung/giay-phep-xay-dung", "Cấp giấy phép xây dựng nhà ở riêng lẻ"),
+)
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex.build(KB)
+
+
+def answer_id(index: SearchIndex, question: str) -> str | None:
+    found = index.search(question).answer
+    return found.id if found else None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("ks cần giấy tờ gì", "ho-tich/dang-ky-khai-sinh"),
+        ("dang ky kh", "ho-tich/dang-ky-ket-hon"),
+        ("xin giấy độc thân", "ho-tich/xac-nhan-tinh-trang-hon-nhan"),
+        ("xác nhận tthn", "ho-tich/xac-nhan-tinh-trang-hon-nhan"),
+        ("làm sổ đỏ", "dat-dai/cap-gcn-lan-dau"),
+        ("sao y giấy tờ", "chung-thuc/ban-sao-tu-ban-chinh"),
+        ("xin phép xây nhà", "xay-dung/giay-phep-xay-dung"),
+    ],
+)
+def test_abbreviations_and_everyday_names_are_expanded(
+    index: SearchIndex, question: str, expected: str | None
+) -> None:
+    assert answer_id(index, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("dang ky kahi sinh", "ho-tich/dang-ky-khai-sinh"),
+        ("Thủ tục ăđng ký kết hôn", "ho-tich/dang-ky-ket-hon"),
+        ("khai tử cần giyấ tờ gì", "ho-tich/dang-ky-khai-tu"),
+        ("khai sihn", "ho-tich/dang-ky-khai-sinh"),
+    ],
+)
+def test_swapped_letters_are_corrected(index: SearchIndex, question: str, expected: str) -> None:
+    assert answer_id(index, question) == expected
+
+
+def test_a_corrected_word_counts_less_than_a_typed_one(index: SearchIndex) -> None:
+    exact = index.search("đăng ký khai sinh")
+    typo = index.search("đăng ký kahi sinh")
+    assert exact.answer == typo.answer
+    assert typo.normalized == "dang ky khai sinh"  # what was searched, typo corrected
+    assert typo.score < exact.score
+
+
+def test_a_one_letter_substitution_is_not_guessed(index: SearchIndex) -> None:
+    result = index.search("giá xăng")  # "xăng" is one substitution from "đăng"
+    assert result.answer is None
+    assert "dang" not in result.normalized.split()
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("khai sinh cần giấy tờ gì", Section.DOCUMENTS),
+        ("hồ sơ khai tử gồm những gì", Section.DOCUMENTS),
+        ("thủ tục kết hôn", Section.STEPS),
+        ("kết hôn làm thế nào", Section.STEPS),
+        ("thủ tục kết hôn mất mấy ngày", Section.TIME),
+        ("khai tu mat bao lau", Section.TIME),
+        ("thời hạn cấp sổ đỏ", Section.TIME),
+        ("xác nhận tình trạng hôn nhân mất phí không", Section.FEE),
+        ("lệ phí chứng thực", Section.FEE),
+        ("khai sinh bao nhiêu tiền", Section.FEE),
+        ("nộp hồ sơ kết hôn ở đâu", Section.WHERE),
+        ("khai sinh căn cứ nghị định nào", Section.LEGAL),
+        ("đăng ký khai sinh", None),
+    ],
+)
+def test_the_part_asked_about_is_detected(
+    index: SearchIndex, question: str, facet: Section | None
+) -> None:
+    assert index.search(question).facet == facet
+
+
+def test_facet_words_do_not_pick_the_entry(index: SearchIndex) -> None:
+    # "giấy tờ" and "lệ phí" appear in the khai sinh body; the question is about khai tử.
+    assert answer_id(index, "khai tử cần giấy tờ gì, lệ phí bao nhiêu") == "ho-tich/dang-ky-khai-tu"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "giá xăng hôm nay",
+        "Thủ tục nhập khẩu ô tô cũ",
+        "đăng ký thi đại học",
+        "dang ky thi dai hoc",
+        "thủ tục cấp giấy phép lái xe",
+        "Cách trồng rau sạch tại nhà",
+    ],
+)
+def test_out_of_scope_questions_get_no_answer(index: SearchIndex, question: str) -> None:
+    assert index.search(question).answer is None
+
+
+@pytest.mark.parametrize("question", ["thủ tục đăng ký", "cấp giấy", "hồ sơ thủ tục hành chính"])
+def test_generic_words_alone_match_nothing(index: SearchIndex, question: str) -> None:
+    result = index.search(question)
+    assert result.intent is Intent.UNKNOWN
+    assert result.candidates == ()
+
+
+def test_a_near_tie_between_two_entries_is_a_suggestion() -> None:
+    birth = entry("ho-tich/trich-luc-khai-sinh", "Cấp trích lục khai sinh")
+    marriage = entry("ho-tich/trich-luc-ket-hon", "Cấp trích lục kết hôn")
+    result = SearchIndex.build([*KB, birth, marriage]).search("xin trích lục")
+    assert result.intent is Intent.SUGGEST
+    assert result.answer is None
+    assert {c.entry.id for c in result.candidates} >= {birth.id, marriage.id}
+    assert len(result.candidates) <= 3
+
+
+def test_a_question_naming_one_entry_whole_is_answered_despite_a_similar_one() -> None:
+    start = entry("ho-tich/giam-ho", "Đăng ký giám hộ")
+    end = entry("ho-tich/cham-dut-giam-ho", "Đăng ký chấm dứt giám hộ")
+    index = SearchIndex.build([*KB, start, end])
+    assert answer_id(index, "chấm dứt giám hộ") == "ho-tich/cham-dut-giam-ho"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("xin chào", Intent.GREETING),
+        ("hello", Intent.GREETING),
+        ("Chào bot!", Intent.GREETING),
+        ("cảm ơn", Intent.THANKS),
+        ("thank you", Intent.THANKS),
+        ("cam on bot nhieu a", Intent.THANKS),
+        ("", Intent.EMPTY),
+        ("?!... ", Intent.EMPTY),
+        ("\u200b", Intent.EMPTY),
+    ],
+)
+def test_small_talk_and_empty_messages(index: SearchIndex, question: str, intent: Intent) -> None:
+    result = index.search(question)
+    assert result.intent is intent
+    assert result.answer is None
+    assert result.candidates == ()
+
+
+def test_a_greeting_with_a_question_is_a_question(index: SearchIndex) -> None:
+    assert answer_id(index, "chào bot, cho hỏi đăng ký khai tử") == "ho-tich/dang-ky-khai-tu"
+
+
+def test_every_typing_of_a_question_gets_the_same_answer(index: SearchIndex) -> None:
+    typings = [
+        "Đăng ký kết hôn cần giấy tờ gì?",
+        "dang ky ket hon can giay to gi",
+        "ĐĂNG KÝ KẾT HÔN CẦN GIẤY TỜ GÌ",
+        "Đăng ký kết hôn cần giấy tờ gì?".encode().decode("utf-8"),
+    ]
+    assert {answer_id(index, t) for t in typings} == {"ho-tich/dang-ky-ket-hon"}
+
+
+def test_curated_entry_wins_a_near_tie_with_an_imported_record() -> None:
+    imported = entry("tthc/1-999999", "Đăng ký khai sinh", origin=Origin.IMPORTED,
+                     code="1.999999")
+    curated = entry("ho-tich/dang-ky-khai-sinh", "Đăng ký khai sinh", code="1.001193")
+    for entries in ([imported, curated], [curated, imported]):
+        result = SearchIndex.build(entries).search("đăng ký khai sinh")
+        assert result.intent is Intent.ANSWER
+        assert result.answer == curated
+
+
+def test_imported_record_of_a_curated_procedure_is_left_out() -> None:
+    curated = entry("ho-tich/dang-ky-khai-sinh", "Đăng ký khai sinh", code="1.001193")
+    same = entry("tthc/1-001193", "Thủ tục đăng ký khai sinh", origin=Origin.IMPORTED,
+                 code="1.001193")
+    result = SearchIndex.build([same, curated]).search("thủ tục đăng ký khai sinh")
+    assert [c.entry for c in result.candidates] == [curated]
+
+
+def test_imported_records_are_answered_when_nothing_curated_fits() -> None:
+    imported = entry("tthc/2-000001", "Đăng ký hoạt động tín ngưỡng", origin=Origin.IMPORTED)
+    index = SearchIndex.build([*KB, imported])
+    assert answer_id(index, "đăng ký hoạt động tín ngưỡng") == "tthc/2-000001"
+
+
+def test_an_empty_knowledge_base_knows_nothing() -> None:
+    result = SearchIndex.build([]).search("đăng ký khai sinh")
+    assert result.intent is Intent.UNKNOWN
+    assert result.candidates == ()
+
+
+def test_synonyms_come_from_the_data_file(tmp_path: Path) -> None:
+    path = tmp_path / "synonyms.toml"
+    path.write_text('[abbreviations]\nbks = ["khai sinh"]\n', encoding="utf-8")
+    index = SearchIndex.build(KB, lexicon=load_lexicon(path))
+    assert answer_id(index, "bks") == "ho-tich/dang-ky-khai-sinh"
+    assert answer_id(index, "ks") is None  # the bundled abbreviations are not loaded
+
+
+def test_a_malformed_synonyms_file_is_reported_with_its_key(tmp_path: Path) -> None:
+    path = tmp_path / "synonyms.toml"
+    path.write_text('[synonyms]\n"sổ đỏ" = "giấy chứng nhận"\n', encoding="utf-8")
+    with pytest.raises(LexiconError, match="sổ đỏ"):
+        load_lexicon(path)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("muốn làm giấy khai sinh cho con thì cần mang gì", "ho-tich/dang-ky-khai-sinh"),
+        ("lam giay chung tu cho bo", "ho-tich/dang-ky-khai-tu"),
+        ("xin giấy xác nhận độc thân để mua nhà", "ho-tich/xac-nhan-tinh-trang-hon-nhan"),
+        ("chứng thực chữ ký giấy ủy quyền", "chung-thuc/chu-ky"),
+        ("hàng xóm lấn đất thì hòa giải ở đâu", "dat-dai/hoa-giai-tranh-chap"),
+        ("quên mật khẩu tài khoản một cửa", "nghiep-vu/tai-khoan-mot-cua"),
+        ("giá vàng hôm nay", None),
+    ],
+)
+def test_integration_bundled_knowledge_base(question: str, expected: str | None) -> None:
+    """The one test that reads the bundled entries: it breaks when they change a lot."""
+    entries = load_knowledge_base([bundled_entries_path()]).entries
+    found = SearchIndex.build(entries).search(question).answer
+    assert (found.id if found else None) == expected
+
+
+def test_a_procedure_code_finds_its_entry(index: SearchIndex) -> None:
+    assert answer_id(index, "1.001193") == "ho-tich/dang-ky-khai-sinh"
+
+
+def test_a_homograph_of_a_function_word_counts_unless_typed_as_the_function_word() -> None:
+    exam = entry("nghiep-vu/thi-nang-ngach", "Đăng ký thi nâng ngạch")
+    index = SearchIndex.build([*KB, exam])
+    # "thì" (then) is a function word; "thi" (exam) folds alike but is what the entry is about.
+    assert index.search("đăng ký thì làm sao").candidates == ()
+    for question in ("đăng ký thi", "dang ky thi"):
+        assert index.search(question).candidates[0].entry.id == exam.id
+
+
+def test_one_shared_syllable_is_not_worth_a_suggestion() -> None:
+    poor = entry("bao-tro-xa-hoi/ho-ngheo", "Công nhận hộ nghèo, hộ cận nghèo", "xét hộ nghèo")
+    index = SearchIndex.build([*KB, poor])
+    result = index.search("làm hộ chiếu ở đâu")
+    assert result.intent is Intent.UNKNOWN
+    assert index.search("xét hộ cận nghèo thế nào").answer == poor
