@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -59,6 +60,27 @@ class SupportSection:
     staff_chat_id: int = 0
 
 
+DEFAULT_POSITIONS = [
+    "Chủ tịch UBND",
+    "Phó Chủ tịch UBND",
+    "Công chức Văn phòng – Thống kê",
+    "Công chức Tư pháp – Hộ tịch",
+    "Công chức Địa chính – Xây dựng",
+    "Công chức Tài chính – Kế toán",
+    "Công chức Văn hóa – Xã hội",
+    "Trung tâm Phục vụ hành chính công",
+    "Khác",
+]
+
+
+@dataclass(frozen=True)
+class OnboardingSection:
+    units: list[str] = field(default_factory=list)
+    units_file: str = ""
+    positions: list[str] = field(default_factory=lambda: list(DEFAULT_POSITIONS))
+    require_approval: bool = False
+
+
 @dataclass(frozen=True)
 class TelegramSection:
     token: str = ""
@@ -67,6 +89,8 @@ class TelegramSection:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str = ""
+    flood_messages_per_minute: int = 20
+    send_retries: int = 3
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,7 @@ class Config:
     knowledge: KnowledgeSection = field(default_factory=KnowledgeSection)
     texts: TextsSection = field(default_factory=TextsSection)
     support: SupportSection = field(default_factory=SupportSection)
+    onboarding: OnboardingSection = field(default_factory=OnboardingSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     source: Path | None = None
 
@@ -205,6 +230,79 @@ def _check_values(file: str, config: Config) -> None:
         )
     if not 0 < config.telegram.webhook_port < 65536:
         raise ConfigError(f"{file}: [telegram] webhook_port must be between 1 and 65535")
+    _check_telegram(file, config.telegram)
+    _check_onboarding(file, config)
+
+
+BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+# Telegram accepts only these characters in a webhook secret token.
+WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _check_telegram(file: str, telegram: TelegramSection) -> None:
+    # The token is a secret: problems with it are described, never echoed.
+    if telegram.token and not BOT_TOKEN.match(telegram.token):
+        raise ConfigError(
+            f"{file}: [telegram] token does not look like a bot token from @BotFather "
+            "(digits, a colon, then letters, digits, - or _)"
+        )
+    if telegram.base_url and not telegram.base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f'{file}: [telegram] base_url must start with http:// or https://, '
+            f'got "{telegram.base_url}"'
+        )
+    if telegram.webhook_url and not telegram.webhook_url.startswith("https://"):
+        raise ConfigError(
+            f'{file}: [telegram] webhook_url must be an https:// address, '
+            f'got "{telegram.webhook_url}"'
+        )
+    if telegram.webhook_secret and not WEBHOOK_SECRET.match(telegram.webhook_secret):
+        raise ConfigError(
+            f"{file}: [telegram] webhook_secret may only use letters, digits, - and _ "
+            "(at most 256)"
+        )
+    if telegram.flood_messages_per_minute <= 0:
+        raise ConfigError(f"{file}: [telegram] flood_messages_per_minute must be positive")
+    if telegram.send_retries < 0:
+        raise ConfigError(f"{file}: [telegram] send_retries must not be negative")
+
+
+def _check_onboarding(file: str, config: Config) -> None:
+    onboarding = config.onboarding
+    if onboarding.units and onboarding.units_file:
+        raise ConfigError(f"{file}: [onboarding] set either units or units_file, not both")
+    if not onboarding.positions:
+        raise ConfigError(f"{file}: [onboarding] positions must list at least one position")
+    if onboarding.require_approval and not config.support.staff_chat_id:
+        raise ConfigError(
+            f"{file}: [onboarding] require_approval needs [support] staff_chat_id, "
+            "the chat where the support team approves officials"
+        )
+
+
+def load_units(config: Config) -> list[str]:
+    """The communes and wards officials choose from: [onboarding] units, or units_file.
+
+    The file has one unit per line; blank lines and lines starting with # are skipped.
+    """
+    units = config.onboarding.units
+    if config.onboarding.units_file:
+        path = config.resolve(config.onboarding.units_file)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(
+                f"{config.source or 'config'}: [onboarding] units_file: cannot read {path} ({err})"
+            ) from None
+        units = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    seen: set[str] = set()
+    for unit in units:
+        if unit in seen:
+            raise ConfigError(
+                f'{config.source or "config"}: [onboarding] unit "{unit}" is listed twice'
+            )
+        seen.add(unit)
+    return list(units)
 
 
 def find_config(explicit: Path | None) -> Path | None:

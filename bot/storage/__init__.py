@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -49,6 +51,40 @@ class User:
     channel: str
     external_id: str
     display_name: str
+
+
+class Registration(StrEnum):
+    """How far an official's registration has come; staff tools need APPROVED."""
+
+    NONE = "none"
+    PENDING = "pending"
+    APPROVED = "approved"
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: int
+    display_name: str
+    unit: str | None
+    position: str | None
+    registration: Registration
+    revision: int
+
+    @property
+    def approved(self) -> bool:
+        """May use what needs a known official: the hotline, reminders, staff tools."""
+        return self.registration is Registration.APPROVED
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The step a person is at in a multi-message exchange, with what they chose so far."""
+
+    user_id: int
+    flow: str
+    step: str
+    data: dict[str, Any]
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -188,6 +224,86 @@ class Storage:
                 (value, now.isoformat(), log_id, user_id),
             )
         return cursor.rowcount == 1
+
+    async def get_user(self, user_id: int) -> User | None:
+        async with self._db.execute(
+            "SELECT id, channel, external_id, display_name FROM users WHERE id = ?", (user_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return User(row["id"], row["channel"], row["external_id"], row["display_name"])
+
+    async def get_profile(self, user_id: int) -> Profile | None:
+        async with self._db.execute(
+            """SELECT id, display_name, unit, position, registration, profile_revision
+               FROM users WHERE id = ?""",
+            (user_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return Profile(
+            user_id=row["id"], display_name=row["display_name"], unit=row["unit"],
+            position=row["position"], registration=Registration(row["registration"]),
+            revision=row["profile_revision"],
+        )
+
+    async def save_profile(
+        self, user_id: int, unit: str, position: str, registration: Registration, now: datetime
+    ) -> Profile:
+        """Store a completed profile; every save is a new revision."""
+        async with self.transaction() as db:
+            await db.execute(
+                """UPDATE users SET unit = ?, position = ?, registration = ?,
+                                    profile_revision = profile_revision + 1,
+                                    registered_at = ?, approved_at = NULL, approved_by = NULL
+                   WHERE id = ?""",
+                (unit, position, registration.value, now.isoformat(), user_id),
+            )
+        profile = await self.get_profile(user_id)
+        assert profile is not None
+        return profile
+
+    async def approve(self, user_id: int, revision: int, approved_by: str, now: datetime) -> bool:
+        """Approve a pending profile at `revision`; False when it changed or is not pending."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                """UPDATE users SET registration = 'approved', approved_at = ?, approved_by = ?
+                   WHERE id = ? AND profile_revision = ? AND registration = 'pending'""",
+                (now.isoformat(), approved_by, user_id, revision),
+            )
+        return cursor.rowcount == 1
+
+    async def get_conversation(self, user_id: int) -> Conversation | None:
+        async with self._db.execute(
+            "SELECT user_id, flow, step, data, updated_at FROM conversations WHERE user_id = ?",
+            (user_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return Conversation(
+            user_id=row["user_id"], flow=row["flow"], step=row["step"],
+            data=json.loads(row["data"]), updated_at=datetime.fromisoformat(row["updated_at"]),
+        )
+
+    async def set_conversation(
+        self, user_id: int, flow: str, step: str, data: dict[str, Any], now: datetime
+    ) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                """INSERT INTO conversations (user_id, flow, step, data, updated_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (user_id) DO UPDATE SET flow = excluded.flow,
+                       step = excluded.step, data = excluded.data,
+                       updated_at = excluded.updated_at""",
+                (user_id, flow, step, json.dumps(data, ensure_ascii=False), now.isoformat()),
+            )
+
+    async def clear_conversation(self, user_id: int) -> None:
+        async with self.transaction() as db:
+            await db.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
 
 
 async def _execute_script(db: aiosqlite.Connection, script: str) -> None:

@@ -1,0 +1,121 @@
+"""`Reply` → Telegram messages: HTML with every text escaped, split at Telegram's limit.
+
+A long reply is split between paragraphs (a paragraph too long by itself between lines,
+then words); its buttons go on the last part. Lengths are counted in UTF-16 code units
+of the HTML source, which is never less than what Telegram counts.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
+
+from handlers.model import Block, Reply, Style
+
+LIMIT = MessageLimit.MAX_TEXT_LENGTH
+NOTICE_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
+TAGS = {Style.TITLE: "b", Style.HEADING: "b", Style.NOTE: "i"}
+PARAGRAPH = "\n\n"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+def render(reply: Reply, limit: int = LIMIT) -> list[Rendered]:
+    pieces = [piece for block in reply.blocks for piece in _block_html(block, limit) if piece]
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and _length(parts[-1] + PARAGRAPH + piece) <= limit:
+            parts[-1] += PARAGRAPH + piece
+        else:
+            parts.append(piece)
+    rendered = [Rendered(part) for part in parts]
+    if rendered and reply.buttons:
+        rendered[-1] = Rendered(rendered[-1].text, keyboard(reply))
+    return rendered
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup:
+    for row in reply.buttons:
+        for button in row:
+            if len(button.data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+                raise ValueError(f"button data over 64 bytes: {button.data!r}")
+    rows = reply.buttons
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+def as_notice(replies: Sequence[Reply]) -> str | None:
+    """The text to show as a button press's notification, or None to send messages.
+
+    Telegram acknowledges a press with a short notification over the chat: a reply that
+    is one short plain paragraph without buttons (a thank-you, "this button is old")
+    is shown that way instead of adding a message to the chat.
+    """
+    if len(replies) != 1:
+        return None
+    (reply,) = replies
+    if reply.buttons or len(reply.blocks) != 1 or reply.blocks[0].style is not Style.PLAIN:
+        return None
+    text = reply.blocks[0].text
+    return text if _length(text) <= NOTICE_LIMIT else None
+
+
+def _block_html(block: Block, limit: int) -> list[str]:
+    tag = TAGS.get(block.style)
+
+    def markup(text: str) -> str:
+        escaped = html.escape(text, quote=False)
+        return f"<{tag}>{escaped}</{tag}>" if tag else escaped
+
+    def fits(text: str) -> bool:
+        return _length(markup(text)) <= limit
+
+    return [markup(chunk) for chunk in _split(block.text.strip(), fits, ("\n", " "))]
+
+
+def _split(text: str, fits: Callable[[str], bool], separators: tuple[str, ...]) -> list[str]:
+    """`text` in as few chunks as fit, cut at the first separator that works."""
+    if fits(text):
+        return [text]
+    if not separators:
+        return _cut(text, fits)
+    separator, finer = separators[0], separators[1:]
+    chunks: list[str] = []
+    current = ""
+    for part in text.split(separator):
+        joined = f"{current}{separator}{part}" if current else part
+        if fits(joined):
+            current = joined
+            continue
+        if current:
+            chunks.append(current)
+        *done, current = _split(part, fits, finer)
+        chunks.extend(done)
+    chunks.append(current)
+    return [chunk for chunk in chunks if chunk.strip()]
+
+
+def _cut(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Cut a text with no separator left (a very long word) as late as it fits."""
+    chunks = []
+    while text:
+        low, high = 1, len(text)
+        while low < high:  # the longest prefix that fits
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if fits(text[:middle]) else (low, middle - 1)
+        chunks.append(text[:low])
+        text = text[low:]
+    return chunks
+
+
+def _length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

@@ -1,0 +1,128 @@
+"""What keeps the Telegram channel safe to run: flood limit, one instance, no token in logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.app import run_telegram
+from bot.channels.telegram.limits import FloodLimiter, Verdict
+from bot.channels.telegram.lock import AlreadyRunning, instance_lock
+from bot.channels.telegram.redact import REDACTED, redacted_logs
+from bot.config import ConfigError, load_config
+from tests.fake_bot_api import TOKEN, FakeBotApi
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_flood_limit_warns_once_then_drops_until_the_window_has_room() -> None:
+    clock = Clock()
+    flood = FloodLimiter(3, window=60, clock=clock)
+    assert [flood.check("lan") for _ in range(3)] == [Verdict.ALLOW] * 3
+    assert flood.check("lan") is Verdict.WARN
+    assert flood.check("lan") is Verdict.DROP
+    assert flood.check("nam") is Verdict.ALLOW  # per person
+    clock.now += 30
+    assert flood.check("lan") is Verdict.DROP
+    clock.now += 30  # the first three are a minute old now
+    assert flood.check("lan") is Verdict.ALLOW
+    assert [flood.check("lan") for _ in range(3)] == [Verdict.ALLOW] * 2 + [Verdict.WARN]
+
+
+def test_flood_limit_forgets_people_who_went_quiet() -> None:
+    clock = Clock()
+    flood = FloodLimiter(1, window=60, clock=clock)
+    for person in range(2000):
+        flood.check(str(person))
+    clock.now += 61
+    flood.check("lan")
+    assert len(flood._sent) == 1
+
+
+def test_token_is_redacted_from_messages_arguments_and_tracebacks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = logging.getLogger("httpx")
+    url = f"https://api.telegram.org/bot{TOKEN}/getUpdates"
+    with caplog.at_level(logging.INFO), redacted_logs(TOKEN, "webhook-secret"):
+        log.info('HTTP Request: POST %s "HTTP/1.1 200 OK"', url)
+        try:
+            raise ConnectionError(f"cannot reach {url} (secret webhook-secret)")
+        except ConnectionError:
+            log.exception("polling failed")
+    assert TOKEN not in caplog.text
+    assert "webhook-secret" not in caplog.text
+    assert f"https://api.telegram.org/bot{REDACTED}/getUpdates" in caplog.text
+    assert "ConnectionError: cannot reach" in caplog.text
+
+
+def test_the_filter_is_removed_when_the_bot_stops(caplog: pytest.LogCaptureFixture) -> None:
+    with redacted_logs(TOKEN):
+        pass
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("test").info("token %s", TOKEN)
+    assert TOKEN in caplog.text
+
+
+def test_a_second_instance_for_the_same_bot_is_refused(tmp_path: Path) -> None:
+    with instance_lock(tmp_path, TOKEN) as path:
+        assert path.name == "telegram-bot-123456.lock"
+        with (
+            pytest.raises(AlreadyRunning, match="already running bot 123456"),
+            instance_lock(tmp_path, TOKEN),
+        ):
+            pass
+        with instance_lock(tmp_path, "654321:other"):
+            pass  # another bot may run beside it
+    with instance_lock(tmp_path, TOKEN):
+        pass  # released
+
+
+async def test_run_refuses_to_start_while_another_instance_runs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = FakeBotApi()
+    await api.start()
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        f'[bot]\ndata_dir = "data"\n[telegram]\ntoken = "{TOKEN}"\nbase_url = "{api.base_url}"\n',
+        encoding="utf-8",
+    )
+    config = load_config(config_path, environ={})
+    try:
+        with instance_lock(config.data_dir, TOKEN):
+            code = await run_telegram(config, stop=asyncio.Event())
+    finally:
+        await api.stop()
+    assert code == 1
+    assert "already running bot 123456" in caplog.text
+    assert api.calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('token = "not a token"', "[telegram] token does not look like a bot token"),
+        ('webhook_url = "http://bot.example/hook"', "[telegram] webhook_url must be an https://"),
+        ('webhook_secret = "has spaces"', "[telegram] webhook_secret may only use letters"),
+        ('base_url = "localhost:8081"', "[telegram] base_url must start with http://"),
+        ("flood_messages_per_minute = 0", "[telegram] flood_messages_per_minute must be positive"),
+        ("send_retries = -1", "[telegram] send_retries must not be negative"),
+    ],
+)
+def test_telegram_settings_are_checked(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[telegram]\n{text}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path, environ={})
+    assert str(raised.value).startswith(f"{path}: {message}")
+    assert "not a token" not in str(raised.value)
