@@ -6,8 +6,8 @@ from bot.storage import QuestionRecord
 from handlers import callbacks
 from handlers.cards import answer_card
 from handlers.context import HandlerContext
-from handlers.model import Block, Button, Reply
-from knowledge.entry import Section
+from handlers.model import Block, Button, Reply, Style
+from knowledge.entry import Entry, Section
 from knowledge.search import Intent, SearchResult
 
 MAX_SUGGESTIONS = 3
@@ -19,7 +19,7 @@ async def answer_question(ctx: HandlerContext, user_id: int, text: str) -> Reply
     match result.intent:
         case Intent.ANSWER:
             assert result.answer is not None
-            return answer_card(result.answer, result.facet, question_id, ctx.texts)
+            return _card(ctx, result.answer, result.facet, question_id)
         case Intent.SUGGEST:
             return _suggestions(ctx, result, question_id)
         case Intent.GREETING:
@@ -41,29 +41,51 @@ async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
         case callbacks.ShowSection(section=section):
             entry = ctx.knowledge.get(question.answer_id or "")
             if entry is not None:
-                return answer_card(entry, section, question.id, ctx.texts)
+                return _card(ctx, entry, section, question.id)
         case callbacks.PickSuggestion(index=index):
             if index < len(question.candidate_ids):
                 entry = ctx.knowledge.get(question.candidate_ids[index])
                 if entry is not None:
                     picked = await _log_pick(ctx, user_id, question, entry.id)
-                    return answer_card(entry, _section(question.facet), picked, ctx.texts)
+                    return _card(ctx, entry, _section(question.facet), picked)
         case callbacks.Feedback(useful=useful):
             await ctx.storage.set_feedback(question.id, user_id, 1 if useful else -1, ctx.clock())
             return Reply.text(ctx.texts("feedback_thanks_up" if useful else "feedback_thanks_down"))
+        case callbacks.AskSupport():
+            contacts = hotline_contacts(ctx)
+            if contacts:
+                return Reply(
+                    (
+                        Block(ctx.texts("support_intro")),
+                        Block(ctx.texts("support_quote", question=question.query), Style.NOTE),
+                        Block(ctx.texts("support_contacts", contacts=contacts)),
+                    )
+                )
     return Reply.text(ctx.texts("button_expired"))
 
 
-def unknown_reply(ctx: HandlerContext) -> Reply:
+def hotline_contacts(ctx: HandlerContext) -> str:
+    """The support team's phone and e-mail as one phrase; empty when none is configured."""
     contacts = [
         ctx.texts("hotline_phone", phone=ctx.support.phone) if ctx.support.phone else "",
         ctx.texts("hotline_email", email=ctx.support.email) if ctx.support.email else "",
     ]
-    listed = ", ".join(c for c in contacts if c)
+    return ", ".join(c for c in contacts if c)
+
+
+def unknown_reply(ctx: HandlerContext) -> Reply:
+    contacts = hotline_contacts(ctx)
     follow_up = (
-        ctx.texts("unknown_hotline", contacts=listed) if listed else ctx.texts("unknown_no_hotline")
+        ctx.texts("unknown_hotline", contacts=contacts)
+        if contacts
+        else ctx.texts("unknown_no_hotline")
     )
     return Reply((Block(ctx.texts("unknown")), Block(follow_up)))
+
+
+def _card(ctx: HandlerContext, entry: Entry, section: Section | None, question_id: int) -> Reply:
+    ask_support = bool(hotline_contacts(ctx))
+    return answer_card(entry, section, question_id, ctx.texts, ask_support=ask_support)
 
 
 def _suggestions(ctx: HandlerContext, result: SearchResult, question_id: int) -> Reply:

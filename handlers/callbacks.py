@@ -37,7 +37,14 @@ class Feedback:
     useful: bool
 
 
-Action = ShowSection | PickSuggestion | Feedback
+@dataclass(frozen=True)
+class AskSupport:
+    """Take a logged question to the support team (for now: their contacts, question quoted)."""
+
+    question_id: int
+
+
+Action = ShowSection | PickSuggestion | Feedback | AskSupport
 
 
 def pack(action: Action) -> str:
@@ -48,6 +55,13 @@ def pack(action: Action) -> str:
             data = f"p:{question_id}:{index}"
         case Feedback(question_id, useful):
             data = f"f:{question_id}:{int(useful)}"
+        case AskSupport(question_id):
+            data = f"h:{question_id}:"
+    return checked(data)
+
+
+def checked(data: str) -> str:
+    """`data` unchanged, or ValueError when a chat app could not carry it back."""
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
     return data
@@ -65,4 +79,6 @@ def unpack(data: str) -> Action | None:
         return PickSuggestion(question_id, int(value))
     if kind == "f" and value in ("0", "1"):
         return Feedback(question_id, value == "1")
+    if kind == "h" and not value:
+        return AskSupport(question_id)
     return None

@@ -28,7 +28,15 @@ def default_section(entry: Entry) -> Section:
     return Section.DOCUMENTS
 
 
-def answer_card(entry: Entry, section: Section | None, question_id: int, texts: Texts) -> Reply:
+def answer_card(
+    entry: Entry,
+    section: Section | None,
+    question_id: int,
+    texts: Texts,
+    *,
+    ask_support: bool = False,
+) -> Reply:
+    """The card for `entry`; `ask_support` adds a button to take the question to the team."""
     shown = section if section and _has(entry, section) else default_section(entry)
     blocks = [Block(entry.title, Style.TITLE)]
     if entry.code:
@@ -45,7 +53,11 @@ def answer_card(entry: Entry, section: Section | None, question_id: int, texts: 
     blocks.append(Block(texts("card_verified", date=verified), Style.NOTE))
     if entry.origin is Origin.IMPORTED:
         blocks.append(Block(texts("card_imported"), Style.NOTE))
-    return Reply(tuple(blocks), _buttons(entry, shown, question_id, texts))
+    buttons = _buttons(entry, shown, question_id, texts)
+    if ask_support:
+        support = callbacks.pack(callbacks.AskSupport(question_id))
+        buttons = (*buttons, (Button(texts("button_ask_support"), support),))
+    return Reply(tuple(blocks), buttons)
 
 
 def section_texts(entry: Entry, section: Section, texts: Texts) -> list[str]:

@@ -7,12 +7,11 @@ logged with its trace and the person gets a polite message instead.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from bot.storage import User
-from handlers import ask, callbacks, onboarding
+from handlers import ask, onboarding
 from handlers.context import HandlerContext
-from handlers.model import Block, Button, Incoming, Reply, Style
+from handlers.model import Block, Incoming, Reply
 from handlers.onboarding import Onboarding, OnboardingSettings
 
 log = logging.getLogger(__name__)
@@ -30,25 +29,6 @@ MENU = (
     ("huongdan", "command_huongdan"),
 )
 REGISTRATION_COMMANDS = {"hoso", "huy"}
-
-
-@dataclass(frozen=True)
-class AskSupport:
-    """Show how to reach the support team about a logged question.
-
-    For now it shows the hotline contacts with the question quoted; the hotline issue
-    turns the same button into a ticket.
-    """
-
-    question_id: int
-
-    def pack(self) -> str:
-        return f"h:{self.question_id}"
-
-    @classmethod
-    def unpack(cls, data: str) -> AskSupport | None:
-        kind, _, number = data.partition(":")
-        return cls(int(number)) if kind == "h" and number.isdigit() else None
 
 
 class Dispatcher:
@@ -83,7 +63,7 @@ class Dispatcher:
             sender.channel, sender.id, sender.name, self.ctx.clock()
         )
         if incoming.button is not None:
-            return [self._with_support_button(await self._press(user, incoming))]
+            return [await self._press(user, incoming)]
         if incoming.attachment is not None or incoming.text is None:
             return [Reply.text(texts("attachment_unsupported"))]
         text = incoming.text.strip()
@@ -93,7 +73,7 @@ class Dispatcher:
         step = await self.onboarding.reply_to_text(user, text)
         if step is not None:
             return [step]
-        return [self._with_support_button(await ask.answer_question(self.ctx, user.id, text))]
+        return [await ask.answer_question(self.ctx, user.id, text)]
 
     async def _command(self, user: User, command: str) -> Reply:
         if command in START_COMMANDS:
@@ -113,44 +93,7 @@ class Dispatcher:
         data = incoming.button or ""
         if onboarding.owns(data):
             return await self.onboarding.press(user, incoming)
-        support = AskSupport.unpack(data)
-        if support is not None:
-            return await self._support(user, support.question_id)
         return await ask.press(self.ctx, user.id, data)
-
-    def _with_support_button(self, reply: Reply) -> Reply:
-        """An answer card gets a button to ask the support team, when there is a hotline."""
-        if not self._contacts():
-            return reply
-        actions = (callbacks.unpack(b.data) for row in reply.buttons for b in row)
-        question_id = next(
-            (a.question_id for a in actions if isinstance(a, callbacks.Feedback)), None
-        )
-        if question_id is None:
-            return reply
-        button = Button(self.ctx.texts("button_ask_support"), AskSupport(question_id).pack())
-        return Reply(reply.blocks, (*reply.buttons, (button,)))
-
-    async def _support(self, user: User, question_id: int) -> Reply:
-        texts = self.ctx.texts
-        question = await self.ctx.storage.get_question(question_id)
-        if question is None or question.user_id != user.id or not self._contacts():
-            return Reply.text(texts("button_expired"))
-        return Reply(
-            (
-                Block(texts("support_intro")),
-                Block(texts("support_quote", question=question.query), Style.NOTE),
-                Block(texts("support_contacts", contacts=self._contacts())),
-            )
-        )
-
-    def _contacts(self) -> str:
-        support, texts = self.ctx.support, self.ctx.texts
-        contacts = [
-            texts("hotline_phone", phone=support.phone) if support.phone else "",
-            texts("hotline_email", email=support.email) if support.email else "",
-        ]
-        return ", ".join(c for c in contacts if c)
 
 
 def _command(text: str) -> str | None:

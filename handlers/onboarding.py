@@ -18,7 +18,7 @@ from datetime import timedelta
 from rapidfuzz import fuzz, process
 
 from bot.storage import Conversation, Profile, Registration, User
-from handlers.callbacks import MAX_BYTES
+from handlers.callbacks import checked
 from handlers.context import HandlerContext
 from handlers.model import Block, Button, Incoming, Reply
 from knowledge.normalize import fold
@@ -95,9 +95,7 @@ def pack(action: Action) -> str:
             data = f"{PREFIX}:e"
         case Approve(user_id, revision):
             data = f"{PREFIX}:a:{user_id}:{revision}"
-    if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
-    return data
+    return checked(data)
 
 
 def owns(data: str) -> bool:
