@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiosqlite
@@ -95,3 +96,10 @@ async def test_question_log_and_feedback_only_by_the_asker(storage: Storage) -> 
     assert record.facet == "documents"
     assert record.candidate_ids == ("ho-tich/dang-ky-khai-sinh", "ho-tich/dang-ky-lai-khai-sinh")
     assert await storage.get_question(log_id + 1) is None
+
+
+async def test_concurrent_writers_take_turns_on_the_one_connection(storage: Storage) -> None:
+    users = await asyncio.gather(
+        *(storage.upsert_user("telegram", str(n), f"user {n}", FIXED_NOW) for n in range(50))
+    )
+    assert len({user.id for user in users}) == 50

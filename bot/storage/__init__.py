@@ -7,6 +7,7 @@ database has come, so a database from any earlier version upgrades on start.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -105,6 +106,8 @@ class Storage:
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
+        # One connection serves every coroutine: transactions take turns on it.
+        self._transaction_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str, *, upto: int | None = None) -> Storage:
@@ -143,14 +146,15 @@ class Storage:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            await self._db.rollback()
-            raise
-        await self._db.commit()
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error; one at a time."""
+        async with self._transaction_lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.rollback()
+                raise
+            await self._db.commit()
 
     async def upsert_user(
         self, channel: str, external_id: str, display_name: str, now: datetime

@@ -17,8 +17,9 @@ def build_application(section: TelegramSection) -> Application:
     `send_retries` times). It does not space out messages to one private chat: Telegram
     tolerates short bursts there, such as the parts of one long answer.
 
-    Updates are handled one at a time, in order: the storage layer shares one database
-    connection, and handling takes milliseconds next to the sending it waits for anyway.
+    Updates are handled one at a time, in order, so one person's quick messages (a
+    registration step, then a question) are read in the order they were typed; handling
+    takes milliseconds next to the sending it waits for anyway.
     """
     # Opt in now to durations as timedelta (PTB's next major version); otherwise every
     # 429 logs a deprecation warning. The bot never reads durations as numbers.
