@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -90,6 +91,7 @@ async def open_app(
 
 
 async def run_console(config: Config) -> int:
+    _log_to_file(config.database_path.parent / "commune-bot.log")
     async with open_app(config) as app:
         await ConsoleChannel(app.dispatcher, app.ctx.texts).run()
     return 0
@@ -100,6 +102,8 @@ async def run_telegram(
 ) -> int:
     """Serve Telegram (long polling, or a webhook when configured) until `stop` is set."""
     # Imported here so that the terminal chat starts without loading python-telegram-bot.
+    from telegram.error import TelegramError
+
     from bot.channels.telegram.app import build_application
     from bot.channels.telegram.bridge import TelegramBridge
     from bot.channels.telegram.limits import flood_limiter
@@ -122,6 +126,11 @@ async def run_telegram(
         except AlreadyRunning as err:
             log.error("%s", err)
             return 1
+        except (TelegramError, OSError) as err:
+            # A rejected token, an unreachable server, a port in use: one line, no trace
+            # (the exception text may carry the token; the redacting filter removes it).
+            log.error("cannot serve Telegram: %s", err)
+            return 1
     return 0
 
 
@@ -143,6 +152,18 @@ def _stop_on_signals() -> asyncio.Event:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     return stop
+
+
+def _log_to_file(path: Path) -> None:
+    """The terminal belongs to the conversation: warnings and traces go to a file."""
+    if logging.getLogger().handlers:
+        return
+    with contextlib.suppress(OSError):  # an unusable folder is reported when storage opens
+        path.parent.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(
+            filename=path, encoding="utf-8", level=logging.WARNING,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
 
 
 def _log_to_stderr() -> None:

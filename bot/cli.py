@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import sys
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
+from bot.storage import StorageError
 from knowledge.base import load_knowledge_base
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_folders
@@ -34,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(find_config(getattr(args, "config", None)))
         return int(args.handler(args, config) or 0)
-    except ConfigError as err:
+    except (ConfigError, StorageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -126,8 +128,11 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
     for problem in base.problems:
         print(problem, file=sys.stderr)
     index = SearchIndex.build(base.entries)
+    # Questions pasted from Windows files or in a legacy encoding must not stop the run.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     for line in sys.stdin:
-        query = line.rstrip("\n")
+        query = line.rstrip("\r\n")
         started = time.perf_counter()
         result = index.search(query)
         elapsed_ms = (time.perf_counter() - started) * 1000

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from knowledge.entry import Section
 
 MAX_BYTES = 64
+MAX_NUMBER = 2**63 - 1  # SQLite's largest integer: a bigger id cannot name a row
 SECTION_VALUES = frozenset(section.value for section in Section)
 
 
@@ -67,16 +68,25 @@ def checked(data: str) -> str:
     return data
 
 
+def number(text: str) -> int | None:
+    """A non-negative id or index written in ASCII digits; None for anything else."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if value <= MAX_NUMBER else None
+
+
 def unpack(data: str) -> Action | None:
     """The action a button carries, or None for anything malformed."""
     parts = data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit():
+    question_id = number(parts[1]) if len(parts) == 3 else None
+    if question_id is None:
         return None
-    kind, question_id, value = parts[0], int(parts[1]), parts[2]
+    kind, value = parts[0], parts[2]
     if kind == "s" and value in SECTION_VALUES:
         return ShowSection(question_id, Section(value))
-    if kind == "p" and value.isdigit():
-        return PickSuggestion(question_id, int(value))
+    if kind == "p" and (index := number(value)) is not None:
+        return PickSuggestion(question_id, index)
     if kind == "f" and value in ("0", "1"):
         return Feedback(question_id, value == "1")
     if kind == "h" and not value:

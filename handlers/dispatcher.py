@@ -17,7 +17,6 @@ from handlers.onboarding import Onboarding, OnboardingSettings
 log = logging.getLogger(__name__)
 
 START_COMMANDS = {"start", "batdau"}
-HELP_COMMANDS = {"help", "huongdan", "trogiup"}
 PROFILE_COMMANDS = {"hoso"}
 EDIT_COMMANDS = {"capnhat"}
 CANCEL_COMMANDS = {"huy"}
@@ -84,6 +83,7 @@ class Dispatcher:
             return await self.onboarding.edit(user)
         if command in CANCEL_COMMANDS:
             return await self.onboarding.cancel(user)
+        # /huongdan, /help and any command the bot does not know: say what it can do.
         blocks = [Block(self.ctx.texts("help"))]
         if self.onboarding.settings.enabled:
             blocks.append(Block(self.ctx.texts("help_commands")))

@@ -18,7 +18,7 @@ from datetime import timedelta
 from rapidfuzz import fuzz, process
 
 from bot.storage import Conversation, Profile, Registration, User
-from handlers.callbacks import checked
+from handlers.callbacks import checked, number
 from handlers.context import HandlerContext
 from handlers.model import Block, Button, Incoming, Reply
 from knowledge.normalize import fold
@@ -108,9 +108,9 @@ def unpack(data: str) -> Action | None:
     if parts[0] != PREFIX or len(parts) < 2:
         return None
     kind, numbers = parts[1], parts[2:]
-    if not all(n.isdigit() for n in numbers):
+    values = [value for value in map(number, numbers) if value is not None]
+    if len(values) != len(numbers):
         return None
-    values = [int(n) for n in numbers]
     if kind == "u" and len(values) == 1:
         return ChooseUnit(values[0])
     if kind == "p" and len(values) == 1:
@@ -350,7 +350,8 @@ class Onboarding:
         conversation = await self.ctx.storage.get_conversation(user.id)
         if conversation is None or conversation.flow != FLOW:
             return None
-        if self.ctx.clock() - conversation.updated_at > STATE_TTL:
+        # Expired, or registration was switched off (units removed) since it began.
+        if self.ctx.clock() - conversation.updated_at > STATE_TTL or not self.settings.enabled:
             await self.ctx.storage.clear_conversation(user.id)
             return None
         return conversation

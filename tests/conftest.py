@@ -26,6 +26,13 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def outside_the_checkout(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in an empty folder: a developer's ./config.toml must not change what tests see."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture
 async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
     store = await Storage.open(tmp_path / "bot.sqlite3")

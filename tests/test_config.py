@@ -96,3 +96,15 @@ def test_example_config_documents_every_key_with_its_default() -> None:
             continue
         values = dataclasses.asdict(getattr(defaults, section.name))
         assert example[section.name] == values, f"[{section.name}] differs from the defaults"
+
+
+def test_an_unusable_database_exits_1_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "db.sqlite3").write_text("not a database\n" * 100, encoding="utf-8")
+    path = write(tmp_path, '[storage]\npath = "db.sqlite3"\n')
+    assert main(["chat", "--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        f"error: cannot use the database {tmp_path / 'db.sqlite3'}: file is not a database"
+    ]

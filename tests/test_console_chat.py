@@ -88,6 +88,20 @@ async def test_greeting_and_help_are_not_logged_as_answers(tmp_path: Path) -> No
     assert "Xin chào anh/chị!" in start
     assert "Anh/chị cần hỏi về thủ tục nào" in hello
     assert "Tra cứu thủ tục hành chính" in help_text
+    async with aiosqlite.connect(tmp_path / "bot.sqlite3") as db, db.execute(
+        "SELECT query, answer_id, intent FROM question_log"
+    ) as cursor:
+        assert await cursor.fetchall() == [("xin chào", None, "greeting")]
+
+
+async def test_only_a_few_plain_digits_press_a_button(tmp_path: Path) -> None:
+    terminal = await chat(
+        tmp_path, ["dang ky khai sinh can giay to gi", "²", "1" * 5000, "/thoat"]
+    )
+    first, superscript, long_number = terminal.replies
+    assert "[1]" in first
+    for reply in (superscript, long_number):  # read as questions, not as choices
+        assert "chưa có thông tin chắc chắn" in reply
 
 
 async def test_every_question_goes_to_the_question_log(tmp_path: Path) -> None:

@@ -45,7 +45,11 @@ async def test_section_button_shows_that_section(app: App) -> None:
     assert "Miễn lệ phí" in await press(app, LAN, fee.data)
 
 
-@pytest.mark.parametrize("data", ["s:1:fee", "garbage", "s:999:fee", "s:1:secrets", "p:1:9", ""])
+@pytest.mark.parametrize(
+    "data",
+    ["s:1:fee", "garbage", "s:999:fee", "s:1:secrets", "p:1:9", "", "s:¹:fee", "p:1:²",
+     f"s:{2**63}:fee", f"f:{'9' * 40}:1"],
+)
 async def test_forged_stale_or_foreign_buttons_do_nothing(app: App, data: str) -> None:
     await ask(app, LAN, "dang ky khai sinh can giay to gi")
     assert "Nút này đã cũ" in await press(app, NAM, data)

@@ -224,6 +224,29 @@ async def test_saving_the_same_profile_keeps_its_approval(tmp_path: Path) -> Non
     assert len(notices.sent) == 2  # the request and the approval notice only
 
 
+async def test_a_registration_under_way_ends_when_units_are_removed(tmp_path: Path) -> None:
+    async with chat(tmp_path) as talk:
+        await talk.say("/start")
+        position = await talk.say("xa an binh")
+    write_config(tmp_path).write_text('[storage]\npath = "bot.sqlite3"\n', encoding="utf-8")
+    async with open_app(load_config(tmp_path / "config.toml", environ={}), clock=Clock()) as app:
+        talk = Chat(app)
+        pressed = await talk.press(position, "Tư pháp")
+        card = await talk.say("dang ky khai sinh can giay to gi")
+    assert "Nút này đã cũ" in pressed.plain_text
+    assert card.blocks[0].text == "Đăng ký khai sinh"
+
+
+@pytest.mark.parametrize(
+    "data", ["o:u:²", "o:p:9", "o:a:99999999999999999999:1", f"o:a:{2**63}:0", "o:x", "o:"]
+)
+async def test_forged_registration_buttons_do_nothing(tmp_path: Path, data: str) -> None:
+    async with chat(tmp_path) as talk:
+        await talk.say("/start")
+        (reply,) = await talk.app.dispatcher.handle(Incoming(LAN, LAN.id, button=data))
+    assert "Nút này đã cũ" in reply.plain_text
+
+
 async def test_without_units_registration_is_off(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text('[storage]\npath = "bot.sqlite3"\n', encoding="utf-8")

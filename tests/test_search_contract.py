@@ -13,17 +13,24 @@ KEYS = {"query", "answer", "facet", "candidates", "elapsed_ms"}
 FACETS = {"documents", "steps", "time", "fee", "where", "legal", None}
 
 
-def start_search(*args: str) -> subprocess.Popen[str]:
+def search_command(tmp_path: Path, *args: str) -> list[str]:
+    """`commune-bot search --json` on embedded defaults, whatever ./config.toml says."""
+    empty = tmp_path / "empty.toml"
+    empty.touch()
+    return [sys.executable, "-m", "bot", "search", "--json", "--config", str(empty), *args]
+
+
+def start_search(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "search", "--json", *args],
+        search_command(tmp_path, *args),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, encoding="utf-8",
     )
 
 
 def test_each_answer_is_flushed_before_the_next_question_arrives(tmp_path: Path) -> None:
-    write_entry(tmp_path, entry_text())
-    with start_search("--kb", str(tmp_path)) as process:
+    write_entry(tmp_path / "kb", entry_text())
+    with start_search(tmp_path, "--kb", str(tmp_path / "kb")) as process:
         assert process.stdin and process.stdout
         process.stdin.write("dang ky khai sinh can giay to gi\n")
         process.stdin.flush()
@@ -39,10 +46,10 @@ def test_each_answer_is_flushed_before_the_next_question_arrives(tmp_path: Path)
     assert process.returncode == 0
 
 
-def test_output_follows_the_contract_in_input_order() -> None:
+def test_output_follows_the_contract_in_input_order(tmp_path: Path) -> None:
     questions = ["khai sinh can gi", "", "giá xăng hôm nay", "Đăng ký khai sinh cần giấy tờ gì?"]
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "search", "--json"],
+        search_command(tmp_path),
         input="\n".join(questions) + "\n", capture_output=True, text=True, encoding="utf-8",
         timeout=60, check=True,
     )
@@ -60,3 +67,15 @@ def test_output_follows_the_contract_in_input_order() -> None:
     assert records[2]["answer"] is None
     assert records[3]["answer"] == "ho-tich/dang-ky-khai-sinh"
     assert records[3]["facet"] == "documents"
+
+
+def test_windows_line_ends_and_broken_bytes_do_not_stop_the_run(tmp_path: Path) -> None:
+    lines = [b"khai sinh can gi", "đăng ký kết hôn".encode("cp1258", errors="replace")]
+    done = subprocess.run(
+        search_command(tmp_path), input=b"\r\n".join(lines) + b"\r\n",
+        capture_output=True, timeout=60, check=True,
+    )
+    records = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert records[0]["query"] == "khai sinh can gi"
+    assert records[0]["answer"] == "ho-tich/dang-ky-khai-sinh"
+    assert len(records) == 2 and "\ufffd" in records[1]["query"]

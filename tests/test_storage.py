@@ -6,7 +6,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.storage import Storage, migrations
+from bot.storage import Storage, StorageError, migrations
 from tests.factories import FIXED_NOW
 
 LATEST = len(migrations())
@@ -103,3 +103,27 @@ async def test_concurrent_writers_take_turns_on_the_one_connection(storage: Stor
         *(storage.upsert_user("telegram", str(n), f"user {n}", FIXED_NOW) for n in range(50))
     )
     assert len({user.id for user in users}) == 50
+
+
+async def test_a_file_that_is_not_a_database_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_text("these are meeting notes, not a database\n" * 200, encoding="utf-8")
+    expected = f"cannot use the database {path}: file is not a database"
+    with pytest.raises(StorageError, match=expected):
+        await asyncio.wait_for(Storage.open(path), 5)
+
+
+async def test_a_folder_that_cannot_be_created_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("a file where the data folder should be", encoding="utf-8")
+    with pytest.raises(StorageError, match="cannot open the database"):
+        await Storage.open(blocker / "commune-bot.sqlite3")
+
+
+async def test_a_database_from_a_newer_version_is_not_touched(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    await (await Storage.open(path)).close()
+    async with aiosqlite.connect(path) as db:
+        await db.execute(f"PRAGMA user_version = {len(migrations()) + 1}")
+    with pytest.raises(StorageError, match="newer than this program knows"):
+        await Storage.open(path)

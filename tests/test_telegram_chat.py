@@ -190,6 +190,21 @@ async def test_feedback_is_acknowledged_quietly_and_stored(tmp_path: Path) -> No
     )
 
 
+async def test_a_press_too_old_to_acknowledge_is_still_answered(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, clock=clock) as api:
+        lan = Person(api, 501, "Lan")
+        (card,) = await lan.ask("dang ky khai sinh can giay to gi")
+        api.reject_next(
+            "answerCallbackQuery",
+            "query is too old and response timeout expired or query id is invalid",
+        )
+        lan.presses(button_data(card, "Hữu ích"), card)
+        await api.wait_for(lambda: len(api.sent(501)) == 2)
+        assert api.sent(501)[1].params["text"] == "Cảm ơn anh/chị đã đánh giá!"
+    ((_, _, _, feedback),) = await question_log(tmp_path)
+    assert feedback == 1
+
+
 async def test_a_10000_character_answer_is_split_between_paragraphs(tmp_path: Path) -> None:
     steps = "\n\n".join(
         f"{n}. Bước {n}: kiểm tra hồ sơ, đối chiếu dữ liệu và ghi kết quả vào sổ theo dõi. " * 3

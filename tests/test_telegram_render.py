@@ -54,6 +54,13 @@ def test_a_word_longer_than_the_limit_is_cut_without_breaking_an_entity() -> Non
     assert "".join(p.text[3:-4] for p in parts) == "&lt;" * 300
 
 
+def test_a_long_blank_line_is_dropped_not_a_crash() -> None:
+    text = "trên\n" + " " * 3000 + "\n" + "\t" * 3000 + "\ndưới"
+    parts = render(Reply((Block(text),)), limit=1000)
+    assert all(len(p.text) <= 1000 for p in parts)
+    assert parts[0].text.startswith("trên") and parts[-1].text.endswith("dưới")
+
+
 def test_length_is_counted_as_telegram_does_in_utf16_units() -> None:
     emoji = "📄" * 3000  # 6,000 UTF-16 units
     parts = render(Reply((Block(emoji),)))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import socket
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,53 @@ def test_telegram_settings_are_checked(tmp_path: Path, text: str, message: str) 
         load_config(path, environ={})
     assert str(raised.value).startswith(f"{path}: {message}")
     assert "not a token" not in str(raised.value)
+
+
+async def _run_once(tmp_path: Path, settings: str) -> int:
+    """Start the bot against the fake server; it must give up by itself."""
+    api = FakeBotApi()
+    await api.start()
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        f'[bot]\ndata_dir = "data"\n[telegram]\nbase_url = "{api.base_url}"\n{settings}\n',
+        encoding="utf-8",
+    )
+    try:
+        config = load_config(config_path, environ={})
+        return await asyncio.wait_for(run_telegram(config, stop=asyncio.Event()), 10)
+    finally:
+        await api.stop()
+
+
+async def test_a_rejected_token_stops_with_one_line_that_hides_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = "999999:WRONG-token_abc"
+    code = await _run_once(tmp_path, f'token = "{wrong}"')
+    assert code == 1
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == [
+        f"cannot serve Telegram: The token `{REDACTED}` was rejected by the server."
+    ]
+    assert wrong not in caplog.text
+    assert all(r.exc_info is None for r in errors)
+
+
+# tornado leaves the socket it failed to bind for the garbage collector.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+async def test_a_webhook_port_in_use_is_reported_not_masked(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = await _run_once(
+            tmp_path,
+            f'token = "{TOKEN}"\nwebhook_url = "https://bot.example/hook"\n'
+            f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}',
+        )
+    gc.collect()
+    assert code == 1
+    assert "cannot serve Telegram:" in caplog.text
+    assert "Address already in use" in caplog.text or "address already in use" in caplog.text

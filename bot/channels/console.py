@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import threading
 from collections.abc import Awaitable, Callable
 
 from handlers.dispatcher import Dispatcher
@@ -22,16 +23,33 @@ LineReader = Callable[[str], Awaitable[str | None]]
 
 
 async def read_terminal_line(prompt: str) -> str | None:
-    """input() with line editing (readline), off the event loop; None at end of input."""
+    """input() with line editing (readline), off the event loop; None at end of input.
+
+    input() runs in a daemon thread, not the loop's executor: Ctrl-C must end the chat at
+    once, and asyncio waits for executor threads at exit (here: for the Enter key).
+    """
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (importing it turns on line editing for input())
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str | None] = loop.create_future()
+
+    def deliver(result: str | None) -> None:
+        if not line.done():
+            line.set_result(result)
+
+    def read() -> None:
+        try:
+            result = input(prompt)
+        except (EOFError, KeyboardInterrupt):
+            result = None
+        with contextlib.suppress(RuntimeError):  # the loop has already closed
+            loop.call_soon_threadsafe(deliver, result)
+
+    threading.Thread(target=read, name="terminal-input", daemon=True).start()
+    return await line
 
 
-def render(reply: Reply, texts: Texts) -> tuple[str, list[Button]]:
+def render(reply: Reply) -> tuple[str, list[Button]]:
     """Plain text for a terminal, with control characters removed, and the numbered buttons."""
     lines = []
     for block in reply.blocks:
@@ -51,6 +69,11 @@ def render(reply: Reply, texts: Texts) -> tuple[str, list[Button]]:
             "\n".join(f"  [{n}] {CONTROL.sub('', b.label)}" for n, b in enumerate(buttons, 1))
         )
     return "\n\n".join(lines), buttons
+
+
+def is_choice(text: str) -> bool:
+    """A typed button number: a few ASCII digits (not "²", not a 5,000-digit number)."""
+    return text.isascii() and text.isdigit() and len(text) <= 3
 
 
 class ConsoleChannel:
@@ -80,7 +103,7 @@ class ConsoleChannel:
             text = line.strip()
             if not text:
                 continue
-            if text.isdigit() and buttons:
+            if is_choice(text) and buttons:
                 number = int(text)
                 if not 1 <= number <= len(buttons):
                     self._write(self._texts("console_choice_out_of_range", number=number))
@@ -89,7 +112,7 @@ class ConsoleChannel:
             else:
                 incoming = self._incoming(text=text)
             for reply in await self._dispatcher.handle(incoming):
-                shown, buttons = render(reply, self._texts)
+                shown, buttons = render(reply)
                 self._write(f"\n{self._texts('console_bot')}:\n{shown}\n")
 
     def _incoming(self, *, text: str | None = None, button: str | None = None) -> Incoming:

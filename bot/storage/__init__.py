@@ -25,6 +25,10 @@ import aiosqlite
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
+class StorageError(Exception):
+    """The database cannot be opened or used: a one-line reason for the operator."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -112,16 +116,22 @@ class Storage:
     @classmethod
     async def open(cls, path: Path | str, *, upto: int | None = None) -> Storage:
         """Open (creating if needed) and migrate; `upto` stops at a version (for tests)."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(str(path), isolation_level=None)
+        except (OSError, sqlite3.Error) as err:
+            raise StorageError(f"cannot open the database {path}: {err}") from None
         db.row_factory = aiosqlite.Row
-        await db.execute("PRAGMA journal_mode = WAL")
-        await db.execute("PRAGMA foreign_keys = ON")
-        await db.execute("PRAGMA busy_timeout = 5000")
         storage = cls(db)
         try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA busy_timeout = 5000")
             await storage._migrate(upto)
+        except (sqlite3.DatabaseError, StorageError) as err:
+            await db.close()
+            raise StorageError(f"cannot use the database {path}: {err}") from None
         except BaseException:
             await db.close()
             raise
@@ -137,7 +147,13 @@ class Storage:
 
     async def _migrate(self, upto: int | None) -> None:
         current = await self.schema_version()
-        for migration in migrations():
+        known = migrations()
+        if current > len(known):
+            raise StorageError(
+                f"the database is at schema version {current}, newer than this program "
+                f"knows ({len(known)}): upgrade commune-bot"
+            )
+        for migration in known:
             if migration.version <= current or (upto is not None and migration.version > upto):
                 continue
             async with self.transaction():

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 
-from telegram import Update
-from telegram.error import TelegramError
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.channels.telegram.convert import button_incoming, message_incoming
@@ -59,17 +59,17 @@ class TelegramBridge:
         assert query is not None, "registered for button presses only"
         incoming = button_incoming(query)
         if incoming is None:
-            await query.answer()
+            await _acknowledge(query)
             return
         verdict = self._flood.check(incoming.sender.id)
         if verdict is not Verdict.ALLOW:
             notice = self._flood_notice().plain_text if verdict is Verdict.WARN else None
-            await query.answer(notice)
+            await _acknowledge(query, notice)
             return
         replies = await self._dispatcher.handle(incoming)
         notice = as_notice(replies)
-        await query.answer(notice)
-        if notice is None:
+        shown = await _acknowledge(query, notice)
+        if notice is None or not shown:
             for reply in replies:
                 await send_reply(context.bot, incoming.chat_id, reply)
 
@@ -84,3 +84,17 @@ class TelegramBridge:
 
     def _flood_notice(self) -> Reply:
         return Reply.text(self._texts("flood_limited"))
+
+
+async def _acknowledge(query: CallbackQuery, notice: str | None = None) -> bool:
+    """Answer a press; False when Telegram refuses because the press is too old.
+
+    Presses made while the bot was down arrive late, and Telegram no longer accepts an
+    answer to them: the press is still acted on, its notice then sent as a message.
+    """
+    try:
+        await query.answer(notice)
+    except BadRequest as err:
+        log.info("button press %s not acknowledged: %s", query.id, err)
+        return False
+    return True

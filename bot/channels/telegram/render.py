@@ -98,7 +98,7 @@ def _split(text: str, fits: Callable[[str], bool], separators: tuple[str, ...]) 
             continue
         if current:
             chunks.append(current)
-        *done, current = _split(part, fits, finer)
+        *done, current = _split(part, fits, finer) or [""]  # blank: nothing to keep
         chunks.extend(done)
     chunks.append(current)
     return [chunk for chunk in chunks if chunk.strip()]
