@@ -11,18 +11,17 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from bot.app import knowledge_folders
+from bot.app import clock_for, knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
 from bot.storage import StorageError
 from knowledge.base import load_knowledge_base
 from knowledge.catalogue import load_catalogue
-from knowledge.checker import check_folders
+from knowledge.checker import check_loaded
 from knowledge.entry import Level
 from knowledge.importers.dichvucong import import_file
+from knowledge.loader import load_folders
 from knowledge.search import SearchIndex, SearchResult
 from knowledge.writer import render_entry
 
@@ -107,10 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def today(config: Config) -> datetime:
-    return datetime.now(ZoneInfo(config.bot.timezone))
-
-
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run
 
@@ -163,9 +158,11 @@ def search_record(result: SearchResult, elapsed_ms: float) -> dict[str, object]:
 def cmd_kb_check(args: argparse.Namespace, config: Config) -> int:
     checking_configured = not args.paths
     folders = knowledge_folders(config, args.paths)
-    problems = check_folders(
+    loaded = load_folders(folders)
+    problems = check_loaded(
+        loaded,
         folders,
-        today=today(config).date(),
+        today=clock_for(config)().date(),
         catalogue=load_catalogue() if checking_configured and config.knowledge.include_bundled
         else None,
         stale_after_days=config.knowledge.stale_after_days,
@@ -174,13 +171,15 @@ def cmd_kb_check(args: argparse.Namespace, config: Config) -> int:
         print(problem)
     errors = sum(not p.warning for p in problems)
     warnings = len(problems) - errors
-    entries = len(load_knowledge_base(folders).entries)
-    print(f"{entries} entries checked: {errors} errors, {warnings} warnings", file=sys.stderr)
+    print(f"{len(loaded.entries)} entries checked: {errors} errors, {warnings} warnings",
+          file=sys.stderr)
     return 1 if errors else 0
 
 
 def cmd_kb_list(args: argparse.Namespace, config: Config) -> int:
     base = load_knowledge_base(knowledge_folders(config))
+    for problem in base.problems:
+        print(problem, file=sys.stderr)
     for entry in sorted(base.entries, key=lambda e: e.id):
         if args.json:
             record = {"id": entry.id, "code": entry.code, "title": entry.title,
@@ -188,13 +187,13 @@ def cmd_kb_list(args: argparse.Namespace, config: Config) -> int:
             print(json.dumps(record, ensure_ascii=False))
         else:
             print(f"{entry.id}\t{entry.code or '-'}\t{entry.title}")
-    return 0
+    return 1 if base.problems else 0  # the listing misses what could not be read
 
 
 def cmd_kb_import(args: argparse.Namespace, config: Config) -> int:
     level = Level(args.level) if args.level else None
     try:
-        report = import_file(args.file, verified=today(config).date(), level=level)
+        report = import_file(args.file, verified=clock_for(config)().date(), level=level)
         for entry in report.entries:
             path = args.out / f"{entry.id}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -230,10 +229,10 @@ def cmd_kb_stats(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         record = {"entries": len(base.entries)} | {name: dict(c) for name, c in counts.items()}
         print(json.dumps(record, ensure_ascii=False))
-        return 0
-    print(f"{len(base.entries)} entries")
-    for name, pairs in counts.items():
-        print(f"\nby {name}:")
-        for value, count in pairs:
-            print(f"{count:6}  {value}")
-    return 0
+    else:
+        print(f"{len(base.entries)} entries")
+        for name, pairs in counts.items():
+            print(f"\nby {name}:")
+            for value, count in pairs:
+                print(f"{count:6}  {value}")
+    return 1 if base.problems else 0  # the counts miss what could not be read

@@ -213,8 +213,10 @@ def _show(value: Any) -> str:
 
 
 def _check_values(file: str, config: Config) -> None:
-    if config.knowledge.stale_after_days <= 0:
-        raise ConfigError(f"{file}: [knowledge] stale_after_days must be positive")
+    if not 0 < config.knowledge.stale_after_days <= 36500:
+        raise ConfigError(
+            f"{file}: [knowledge] stale_after_days must be between 1 and 36500 (a century)"
+        )
     try:
         from zoneinfo import ZoneInfo
 
@@ -294,7 +296,8 @@ def load_units(config: Config) -> list[str]:
             raise ConfigError(
                 f"{config.source or 'config'}: [onboarding] units_file: cannot read {path} ({err})"
             ) from None
-        units = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+        stripped = (line.strip() for line in lines)
+        units = [line for line in stripped if line and not line.startswith("#")]
     seen: set[str] = set()
     for unit in units:
         if unit in seen:

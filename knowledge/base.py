@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -21,21 +22,31 @@ class KnowledgeBase:
     problems: tuple[Problem, ...]
 
     def get(self, entry_id: str) -> Entry | None:
-        return next((e for e in self.entries if e.id == entry_id), None)
+        return self._by_id.get(entry_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Entry]:
+        return {entry.id: entry for entry in self.entries}
 
 
 def load_knowledge_base(folders: Iterable[Path]) -> KnowledgeBase:
-    """Load every folder; broken files are reported, not fatal.
-
-    When two entries share a national procedure code, a curated entry replaces an
-    imported one, so a province can load the whole portal and still get its
-    hand-written answers. When two entries share an id, the first folder wins.
-    """
+    """Load every folder, merged; broken files are reported, not fatal."""
     result = load_folders(folders)
-    curated_codes = {e.code for e in result.entries if e.origin is Origin.CURATED and e.code}
+    return KnowledgeBase(tuple(merged(result.entries)), tuple(result.problems))
+
+
+def merged(entries: Iterable[Entry]) -> list[Entry]:
+    """One entry per procedure, in order.
+
+    When entries share a national procedure code, a curated entry replaces the imported
+    ones, so a province can load the whole portal and still get its hand-written answers.
+    When entries share an id, the first wins.
+    """
+    entries = list(entries)
+    curated_codes = {e.code for e in entries if e.origin is Origin.CURATED and e.code}
     kept: dict[str, Entry] = {}
-    for entry in result.entries:
+    for entry in entries:
         if entry.origin is Origin.IMPORTED and entry.code in curated_codes:
             continue
         kept.setdefault(entry.id, entry)
-    return KnowledgeBase(tuple(kept.values()), tuple(result.problems))
+    return list(kept.values())

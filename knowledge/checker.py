@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 from knowledge.catalogue import Topic, covers
 from knowledge.entry import HEADING_OF, REQUIRED_SECTIONS, Entry, Origin
-from knowledge.loader import Problem, load_folders
+from knowledge.loader import LoadResult, Problem, load_folders
 
 
 def check_folders(
@@ -18,18 +18,33 @@ def check_folders(
     catalogue: list[Topic] | None = None,
     stale_after_days: int | None = None,
 ) -> list[Problem]:
-    """All problems of the entries under `folders`.
+    """All problems of the entries under `folders`; see `check_loaded`."""
+    folders = list(folders)
+    return check_loaded(
+        load_folders(folders), folders,
+        today=today, catalogue=catalogue, stale_after_days=stale_after_days,
+    )
+
+
+def check_loaded(
+    loaded: LoadResult,
+    folders: Sequence[Path],
+    *,
+    today: date,
+    catalogue: list[Topic] | None = None,
+    stale_after_days: int | None = None,
+) -> list[Problem]:
+    """All problems of entries loaded from `folders`.
 
     `catalogue`, when given, must be fully covered (the bundled knowledge base);
     `stale_after_days` turns entries not verified for that long into warnings.
     """
-    result = load_folders(folders)
-    problems = list(result.problems)
-    for entry in result.entries:
+    problems = list(loaded.problems)
+    for entry in loaded.entries:
         problems.extend(_entry_problems(entry, today, catalogue, stale_after_days))
-    problems.extend(_duplicate_ids(result.entries))
+    problems.extend(_duplicate_ids(loaded.entries))
     if catalogue is not None:
-        problems.extend(_catalogue_gaps(result.entries, catalogue, folders))
+        problems.extend(_catalogue_gaps(loaded.entries, catalogue, folders))
     return problems
 
 
@@ -75,9 +90,9 @@ def _duplicate_ids(entries: list[Entry]) -> list[Problem]:
 
 
 def _catalogue_gaps(
-    entries: list[Entry], catalogue: list[Topic], folders: Iterable[Path]
+    entries: list[Entry], catalogue: list[Topic], folders: Sequence[Path]
 ) -> list[Problem]:
-    where = next(iter(folders), Path("."))
+    where = folders[0] if folders else Path(".")
     return [
         Problem(where, 0, f"catalogue topic '{topic.id}' ({topic.name}) has no entry")
         for topic in catalogue

@@ -40,6 +40,11 @@ class Channel(StrEnum):
     POST = "post"
 
 
+# The longest processing time an entry may state, in any unit: over a year even in hours.
+# Anything above it (inf and nan too) is a typing or crawling mistake.
+MAX_TIME = 10_000
+
+
 class TimeUnit(StrEnum):
     WORKING_DAYS = "working_days"
     DAYS = "days"

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from knowledge.entry import (
+    MAX_TIME,
     SECTION_HEADINGS,
     Channel,
     ChannelTerms,
@@ -54,13 +55,14 @@ CHANNEL_KEYS = {"channel", "time", "unit", "fee", "note"}
 @dataclass(frozen=True)
 class Problem:
     path: Path
-    line: int
+    line: int  # 0: the whole file or folder
     message: str
     warning: bool = False
 
     def __str__(self) -> str:
         level = "warning" if self.warning else "error"
-        return f"{self.path}:{self.line}: {level}: {self.message}"
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {level}: {self.message}"
 
 
 class EntryError(Exception):
@@ -228,9 +230,12 @@ def _channels(value: Any, line: int) -> tuple[ChannelTerms, ...]:
             raise EntryError(line, f"unknown key '{sorted(unknown)[0]}' in [[channels]]")
         time = table.get("time")
         if time is not None and (
-            isinstance(time, bool) or not isinstance(time, int | float) or time < 0
+            isinstance(time, bool) or not isinstance(time, int | float)
+            or not 0 <= time <= MAX_TIME
         ):
-            raise EntryError(line, "[[channels]] 'time' must be a non-negative number")
+            raise EntryError(
+                line, f"[[channels]] 'time' must be a number from 0 to {MAX_TIME}"
+            )
         fee = table.get("fee")
         if not isinstance(fee, str) or not fee.strip():
             raise EntryError(line, "[[channels]] 'fee' must be a non-empty string")

@@ -14,7 +14,7 @@ few entries, or says it does not know.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -115,13 +115,6 @@ def entry_fields(entry: Entry) -> dict[str, list[str]]:
     }
 
 
-def without_superseded(entries: Iterable[Entry]) -> list[Entry]:
-    """Drop imported records of procedures a curated entry already describes (same code)."""
-    entries = list(entries)
-    curated_codes = {e.code for e in entries if e.origin is Origin.CURATED and e.code}
-    return [e for e in entries if e.origin is Origin.CURATED or e.code not in curated_codes]
-
-
 @dataclass(frozen=True)
 class _Shortlisted:
     position: int
@@ -159,7 +152,7 @@ class SearchIndex:
     def build(cls, entries: Sequence[Entry], lexicon: Lexicon | None = None) -> SearchIndex:
         """Index `entries`; `lexicon` defaults to the bundled synonyms file."""
         lexicon = lexicon or load_lexicon()
-        kept = without_superseded(entries)
+        kept = list(entries)
         rank = RankIndex.build(FIELDS, map(entry_fields, kept))
         facets = FacetDetector()
         lexicon_words = lexicon.vocabulary() | facets.vocabulary()

@@ -49,6 +49,9 @@ def test_valid_file_is_read_and_relative_paths_follow_the_file(tmp_path: Path) -
         ('[bot]\ntimezone = "Mars/Olympus"\n', '[bot] timezone "Mars/Olympus"'),
         ('[bot]\nchannel = "telegram"\n', '[bot] channel is "telegram" but no token is set'),
         ("[storage\npath = 1\n", "not valid TOML"),
+        ("[knowledge]\nstale_after_days = 0\n", "[knowledge] stale_after_days must be between"),
+        ("[knowledge]\nstale_after_days = 99999999999\n",
+         "[knowledge] stale_after_days must be between 1 and 36500"),
     ],
 )
 def test_invalid_values_name_file_key_and_problem(tmp_path: Path, text: str, message: str) -> None:

@@ -39,7 +39,7 @@ from knowledge.importers.dichvucong import (
     import_file,
     import_lines,
 )
-from knowledge.importers.flattened import parse_legal
+from knowledge.importers.flattened import parse_channels, parse_legal
 from knowledge.loader import ID_PATTERN, load_folders, parse_entry
 from knowledge.writer import render_entry
 from tests.factories import entry_text, write_entry
@@ -259,7 +259,7 @@ _text = st.text(
 ).map(str.strip).filter(bool)
 
 
-@given(title=_text, note=_text, agency=_text, time=st.none() | st.floats(0, 1e6))
+@given(title=_text, note=_text, agency=_text, time=st.none() | st.floats(0, 10_000))
 def test_front_matter_values_round_trip_with_any_characters(
     title: str, note: str, agency: str, time: float | None
 ) -> None:
@@ -357,3 +357,24 @@ def test_record_problem_reads_as_one_line() -> None:
     assert str(RecordProblem(3, None, MALFORMED_JSON, "Expecting value", True)) == (
         "line 3: skipped, malformed JSON: Expecting value"
     )
+
+
+def test_cli_stats_and_list_fail_when_a_folder_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere"
+    assert main(["kb", "stats", str(missing)]) == 1
+    assert f"{missing}: error: knowledge-base folder does not exist" in capsys.readouterr().err
+    config = tmp_path / "config.toml"
+    config.write_text(f'[knowledge]\nfolders = ["{missing.name}"]\n', encoding="utf-8")
+    assert main(["kb", "list", "--config", str(config)]) == 1
+    captured = capsys.readouterr()
+    assert "ho-tich/dang-ky-khai-sinh" in captured.out  # the bundled entries still listed
+    assert "knowledge-base folder does not exist" in captured.err
+
+
+def test_an_implausible_time_is_kept_as_text_not_as_a_number() -> None:
+    (row,) = parse_channels("Trực tiếp20000 Ngày làm việcMiễn phí").rows
+    assert row.time is None
+    assert row.time_text == "20000 Ngày làm việc"
+    assert "implausible" in row.doubt

@@ -51,6 +51,10 @@ def test_nfd_file_is_read_as_nfc(tmp_path: Path) -> None:
         (entry_text().replace('fee = "Miễn lệ phí"', "fee = 0"), 11,
          "[[channels]] 'fee' must be a non-empty string"),
         (entry_text(extra_front='color = "red"'), 10, "unknown front matter key 'color'"),
+        (entry_text().replace("time = 1", "time = inf", 1), 11,
+         "[[channels]] 'time' must be a number from 0 to 10000"),
+        (entry_text().replace("time = 1", "time = nan", 1), 11, "[[channels]] 'time' must be"),
+        (entry_text().replace("time = 1", "time = -2", 1), 11, "[[channels]] 'time' must be"),
     ],
 )
 def test_broken_entries_are_located(text: str, line: int, message: str) -> None:

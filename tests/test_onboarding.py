@@ -262,7 +262,8 @@ async def test_without_units_registration_is_off(tmp_path: Path) -> None:
 
 def test_units_may_come_from_a_file(tmp_path: Path) -> None:
     (tmp_path / "units.txt").write_text(
-        "# Đơn vị hành chính cấp xã\nXã Tân Hưng\n\nPhường An Bình\n", encoding="utf-8"
+        "# Đơn vị hành chính cấp xã\nXã Tân Hưng\n\n  # sáp nhập 2025\nPhường An Bình\n",
+        encoding="utf-8",
     )
     path = tmp_path / "config.toml"
     path.write_text('[onboarding]\nunits_file = "units.txt"\n', encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.base import bundled_entries_path, load_knowledge_base
+from knowledge.base import bundled_entries_path, load_knowledge_base, merged
 from knowledge.entry import Entry, Kind, Origin, Section
 from knowledge.search import Intent, SearchIndex
 from knowledge.synonyms import LexiconError, load_lexicon
@@ -215,7 +215,7 @@ def test_imported_record_of_a_curated_procedure_is_left_out() -> None:
     curated = entry("ho-tich/dang-ky-khai-sinh", "Đăng ký khai sinh", code="1.001193")
     same = entry("tthc/1-001193", "Thủ tục đăng ký khai sinh", origin=Origin.IMPORTED,
                  code="1.001193")
-    result = SearchIndex.build([same, curated]).search("thủ tục đăng ký khai sinh")
+    result = SearchIndex.build(merged([same, curated])).search("thủ tục đăng ký khai sinh")
     assert [c.entry for c in result.candidates] == [curated]
 
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from knowledge.entry import LEGAL_REF, Channel, TimeUnit
+from knowledge.entry import LEGAL_REF, MAX_TIME, Channel, TimeUnit
 
 NO_INFO = "Không có thông tin"
 _VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
@@ -155,6 +155,9 @@ def _parse_row(channel: Channel, cells: str) -> ChannelRow | None:
         if fee_at is None:
             return None
         time_text, rest = one_line(cells[: fee_at.start()]), cells[fee_at.start():]
+    if time is not None and time > MAX_TIME:
+        time_text, time = one_line(cells[: len(cells) - len(rest)]), None
+        doubt = f"time '{time_text}' is implausible; kept as text"
     fee = _FEE.match(rest)
     if fee is None:
         return None
