@@ -76,7 +76,10 @@ class Bm25sTop:
         self._index.index(corpus, show_progress=False)
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
-        scores = self._index.get_scores(words(query))
+        tokens = words(query)
+        if not tokens:  # bm25s cannot score an empty query
+            return SearchResult(query, fold(query), Intent.UNKNOWN, None, ())
+        scores = self._index.get_scores(tokens)
         top = scores.argsort()[::-1][:limit]
         candidates = tuple(Candidate(self._entries[i], float(scores[i])) for i in top
                            if scores[i] > 0)

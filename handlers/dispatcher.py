@@ -20,6 +20,8 @@ START_COMMANDS = {"start", "batdau"}
 PROFILE_COMMANDS = {"hoso"}
 EDIT_COMMANDS = {"capnhat"}
 CANCEL_COMMANDS = {"huy"}
+# For the support team's chat only; not in the officials' menu.
+STAFF_PENDING_COMMANDS = {"choduyet"}
 # (command, key of its description in the texts): the menu chat apps show.
 MENU = (
     ("start", "command_start"),
@@ -68,13 +70,13 @@ class Dispatcher:
         text = incoming.text.strip()
         command = _command(text)
         if command is not None:
-            return [await self._command(user, command)]
+            return [await self._command(user, command, incoming)]
         step = await self.onboarding.reply_to_text(user, text)
         if step is not None:
             return [step]
         return [await ask.answer_question(self.ctx, user.id, text)]
 
-    async def _command(self, user: User, command: str) -> Reply:
+    async def _command(self, user: User, command: str, incoming: Incoming) -> Reply:
         if command in START_COMMANDS:
             return await self.onboarding.start(user)
         if command in PROFILE_COMMANDS:
@@ -83,6 +85,8 @@ class Dispatcher:
             return await self.onboarding.edit(user)
         if command in CANCEL_COMMANDS:
             return await self.onboarding.cancel(user)
+        if command in STAFF_PENDING_COMMANDS:
+            return await self.onboarding.list_pending(incoming)
         # /huongdan, /help and any command the bot does not know: say what it can do.
         blocks = [Block(self.ctx.texts("help"))]
         if self.onboarding.settings.enabled:

@@ -36,6 +36,8 @@ UNIT_KINDS = ("thi tran", "dac khu", "phuong", "xa")
 LEADING_NOISE = ("uy ban nhan dan", "ubnd")
 # How much of an unrecognised unit name is repeated back.
 ECHO_LIMIT = 60
+# Pending profiles listed at once in the staff chat (one button each).
+PENDING_SHOWN = 10
 
 Notify = Callable[[str, str, Reply], Awaitable[None]]
 """Send a reply to another chat: (channel, chat id, reply). Never raises."""
@@ -267,12 +269,13 @@ class Onboarding:
 
     async def _finish(self, user: User, unit: str, position: str) -> Reply:
         texts, storage = self.ctx.texts, self.ctx.storage
-        await storage.clear_conversation(user.id)
         profile = await self._profile(user)
         unchanged = profile.registration is not Registration.NONE and (
             (profile.unit, profile.position) == (unit, position)
         )
-        if not unchanged:
+        if unchanged:
+            await storage.clear_conversation(user.id)
+        else:
             status = (
                 Registration.PENDING if self.settings.require_approval else Registration.APPROVED
             )
@@ -294,6 +297,29 @@ class Onboarding:
             ((approve,),),
         )
         await self._notify(self.settings.staff_channel, self.settings.staff_chat_id, notice)
+
+    async def list_pending(self, incoming: Incoming) -> Reply:
+        """For the staff chat: the profiles still waiting, each with its approve button.
+
+        The way back when a registration notice never reached the staff chat.
+        """
+        texts = self.ctx.texts
+        if not self._in_staff_chat(incoming):
+            return Reply.text(texts("staff_only"))
+        pending = await self.ctx.storage.pending_profiles(PENDING_SHOWN + 1)
+        if not pending:
+            return Reply.text(texts("staff_pending_none"))
+        shown = pending[:PENDING_SHOWN]
+        blocks = [Block(texts("staff_pending_header", count=len(shown)))]
+        buttons = []
+        for ordinal, profile in enumerate(shown, 1):
+            details = self._staff_details(profile).text
+            blocks.append(Block(texts("staff_pending_item", number=ordinal, details=details)))
+            label = texts("button_staff_approve_number", number=ordinal)
+            buttons.append((Button(label, pack(Approve(profile.user_id, profile.revision))),))
+        if len(pending) > PENDING_SHOWN:
+            blocks.append(Block(texts("staff_pending_more")))
+        return Reply(tuple(blocks), tuple(buttons))
 
     async def _approve(self, incoming: Incoming, action: Approve) -> Reply:
         texts, storage = self.ctx.texts, self.ctx.storage

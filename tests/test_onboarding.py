@@ -211,6 +211,30 @@ async def test_approval_in_the_staff_chat_and_again_after_a_change(tmp_path: Pat
         assert len(notices.sent) == 3  # the second request, and no notice for the stale press
 
 
+async def test_staff_list_pending_profiles_when_a_notice_was_lost(tmp_path: Path) -> None:
+    settings = f"require_approval = true\n[support]\nstaff_chat_id = {STAFF_CHAT}\n"
+    async with chat(tmp_path, settings) as talk:  # no way to reach the staff chat
+        await talk.say("/start")
+        await talk.press(await talk.say("xa an binh"), "Chủ tịch UBND")
+        refused = await talk.say("/choduyet", sender=HUNG)  # in a private chat
+        assert refused.plain_text == "Lệnh này chỉ dùng trong nhóm của tổ hỗ trợ."
+
+        async def in_staff_chat(text: str) -> Reply:
+            (reply,) = await talk.app.dispatcher.handle(Incoming(HUNG, STAFF_CHAT, text=text))
+            return reply
+
+        listing = await in_staff_chat("/choduyet")
+        assert "Hồ sơ 1:\n• Tên: Chị Lan\n• Đơn vị: Xã An Bình" in listing.plain_text
+        assert labels(listing) == ["✅ Duyệt hồ sơ 1"]
+        done = await talk.press(listing, "Duyệt hồ sơ 1", sender=HUNG, chat_id=STAFF_CHAT)
+        assert "Anh Hùng đã duyệt" in done.plain_text
+        profile = await talk.app.ctx.storage.get_profile(1)
+        assert profile is not None and profile.approved
+        assert (await in_staff_chat("/choduyet")).plain_text == (
+            "Không có hồ sơ nào đang chờ duyệt."
+        )
+
+
 async def test_saving_the_same_profile_keeps_its_approval(tmp_path: Path) -> None:
     notices = Notices()
     settings = f"require_approval = true\n[support]\nstaff_chat_id = {STAFF_CHAT}\n"

@@ -141,9 +141,13 @@ class Storage:
         await self._db.close()
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
+        row = await self._fetch_one("PRAGMA user_version")
         return int(row[0]) if row else 0
+
+    async def _fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """One row, read between transactions: never another coroutine's uncommitted writes."""
+        async with self._transaction_lock, self._db.execute(sql, parameters) as cursor:
+            return await cursor.fetchone()
 
     async def _migrate(self, upto: int | None) -> None:
         current = await self.schema_version()
@@ -219,13 +223,12 @@ class Storage:
         return log_id
 
     async def get_question(self, log_id: int) -> QuestionRecord | None:
-        async with self._db.execute(
+        row = await self._fetch_one(
             """SELECT id, user_id, query, normalized_query, intent, answer_id, facet,
                       candidate_ids, feedback
                FROM question_log WHERE id = ?""",
             (log_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return QuestionRecord(
@@ -246,33 +249,39 @@ class Storage:
         return cursor.rowcount == 1
 
     async def get_user(self, user_id: int) -> User | None:
-        async with self._db.execute(
+        row = await self._fetch_one(
             "SELECT id, channel, external_id, display_name FROM users WHERE id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return User(row["id"], row["channel"], row["external_id"], row["display_name"])
 
     async def get_profile(self, user_id: int) -> Profile | None:
-        async with self._db.execute(
+        row = await self._fetch_one(
             """SELECT id, display_name, unit, position, registration, profile_revision
                FROM users WHERE id = ?""",
             (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        return Profile(
-            user_id=row["id"], display_name=row["display_name"], unit=row["unit"],
-            position=row["position"], registration=Registration(row["registration"]),
-            revision=row["profile_revision"],
         )
+        return _profile(row) if row is not None else None
+
+    async def pending_profiles(self, limit: int) -> list[Profile]:
+        """Profiles waiting for approval, oldest registration first."""
+        async with self._transaction_lock, self._db.execute(
+            """SELECT id, display_name, unit, position, registration, profile_revision
+               FROM users WHERE registration = 'pending'
+               ORDER BY registered_at, id LIMIT ?""",
+            (limit,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_profile(row) for row in rows]
 
     async def save_profile(
         self, user_id: int, unit: str, position: str, registration: Registration, now: datetime
     ) -> Profile:
-        """Store a completed profile; every save is a new revision."""
+        """Store a completed profile and end the registration conversation, all or nothing.
+
+        Every save is a new revision.
+        """
         async with self.transaction() as db:
             await db.execute(
                 """UPDATE users SET unit = ?, position = ?, registration = ?,
@@ -281,6 +290,7 @@ class Storage:
                    WHERE id = ?""",
                 (unit, position, registration.value, now.isoformat(), user_id),
             )
+            await db.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
         profile = await self.get_profile(user_id)
         assert profile is not None
         return profile
@@ -296,11 +306,10 @@ class Storage:
         return cursor.rowcount == 1
 
     async def get_conversation(self, user_id: int) -> Conversation | None:
-        async with self._db.execute(
+        row = await self._fetch_one(
             "SELECT user_id, flow, step, data, updated_at FROM conversations WHERE user_id = ?",
             (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return Conversation(
@@ -324,6 +333,14 @@ class Storage:
     async def clear_conversation(self, user_id: int) -> None:
         async with self.transaction() as db:
             await db.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+
+
+def _profile(row: aiosqlite.Row) -> Profile:
+    return Profile(
+        user_id=row["id"], display_name=row["display_name"], unit=row["unit"],
+        position=row["position"], registration=Registration(row["registration"]),
+        revision=row["profile_revision"],
+    )
 
 
 async def _execute_script(db: aiosqlite.Connection, script: str) -> None:
