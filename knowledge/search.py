@@ -94,6 +94,11 @@ NAME_FIT_WEIGHT = 0.25
 # that would look foolish, while "xin trích lục" rightly offers every "trích lục …".
 SUGGEST_NAME_FIT = 2 / 3
 PAIR_COVERAGE = 0.5  # with only a word pair of a name, half the question must match
+# A long question with words no entry has ("mở quán tạp hóa", "cùng lúc") is still
+# answered when one entry clearly leads: it says a word pair of that entry's name and
+# covers much more of the question than any other entry.
+DOMINANT_COVERAGE = 0.65
+DOMINANT_GAP = 0.3
 # A runner-up this close in both coverage and score makes the question ambiguous.
 AMBIGUOUS_GAP = 0.05
 AMBIGUOUS_RATIO = 0.9
@@ -252,7 +257,13 @@ class SearchIndex:
         needed = ANSWER_COVERAGE_FULL_NAME if top.name_fit >= 1.0 else ANSWER_COVERAGE
         if top.coverage < SUGGEST_COVERAGE:
             return Intent.UNKNOWN
-        clear = top.coverage >= needed and top.name_fit >= ANSWER_NAME_FIT
+        runner_up = max((s.coverage for s in shortlist[1:]), default=0.0)
+        dominant = (
+            top.name_pair
+            and top.coverage >= DOMINANT_COVERAGE
+            and top.coverage - runner_up >= DOMINANT_GAP
+        )
+        clear = (top.coverage >= needed or dominant) and top.name_fit >= ANSWER_NAME_FIT
         if clear and not self._ambiguous(shortlist):
             return Intent.ANSWER
         if top.name_fit >= SUGGEST_NAME_FIT or (top.name_pair and top.coverage >= PAIR_COVERAGE):

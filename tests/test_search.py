@@ -284,3 +284,19 @@ def test_one_shared_syllable_is_not_worth_a_suggestion() -> None:
     result = index.search("làm hộ chiếu ở đâu")
     assert result.intent is Intent.UNKNOWN
     assert index.search("xét hộ cận nghèo thế nào").answer == poor
+
+
+def test_a_question_with_words_no_entry_has_is_answered_when_one_entry_clearly_leads() -> None:
+    business = entry("kinh-doanh/dang-ky-ho-kinh-doanh", "Đăng ký hộ kinh doanh",
+                     "mở hộ kinh doanh", "đăng ký kinh doanh quán ăn, tạp hóa")
+    index = SearchIndex.build([*KB, business])
+    # Its words are in the names, but not side by side as the question says them.
+    result = index.search("mở quán tạp hóa cần đăng ký kinh doanh không")
+    assert result.intent is Intent.ANSWER
+    assert result.answer == business
+    # Beside a close rival the lead is not clear: a choice is offered instead.
+    change = entry("kinh-doanh/thay-doi-ho-kinh-doanh", "Thay đổi đăng ký hộ kinh doanh",
+                   "mở lại quán")
+    rivalled = SearchIndex.build([*KB, business, change])
+    result = rivalled.search("mở quán tạp hóa cần đăng ký kinh doanh không")
+    assert result.intent is Intent.SUGGEST
