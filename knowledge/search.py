@@ -77,7 +77,9 @@ SECTION_INDEX_CHARS = 1500
 GENERIC_WEIGHT = 0.2  # generic words help order entries, a little
 CURATED_PRIOR = 1.1  # curated entries win near ties with imported portal records
 BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers it
-SHORTLIST = 20
+# Entries re-ranked by coverage after BM25F. Wide enough that a curated entry whose
+# words are common in portal records ("chứng thư số") still reaches the re-ranking.
+SHORTLIST = 50
 SUGGESTIONS = 3
 
 # Decision thresholds on coverage (share of the question's content the entry matches).
@@ -257,7 +259,7 @@ class SearchIndex:
         needed = ANSWER_COVERAGE_FULL_NAME if top.name_fit >= 1.0 else ANSWER_COVERAGE
         if top.coverage < SUGGEST_COVERAGE:
             return Intent.UNKNOWN
-        runner_up = max((s.coverage for s in shortlist[1:]), default=0.0)
+        runner_up = max((s.coverage for s in self._rivals(shortlist)), default=0.0)
         dominant = (
             top.name_pair
             and top.coverage >= DOMINANT_COVERAGE
@@ -270,14 +272,17 @@ class SearchIndex:
             return Intent.SUGGEST
         return Intent.UNKNOWN
 
+    def _rivals(self, shortlist: list[_Shortlisted]) -> list[_Shortlisted]:
+        """The runners-up that can contest the top entry: those of the same origin (an
+        imported portal record does not cast doubt on a curated answer)."""
+        origin = self._entries[shortlist[0].position].origin
+        return [s for s in shortlist[1:] if self._entries[s.position].origin is origin]
+
     def _ambiguous(self, shortlist: list[_Shortlisted]) -> bool:
         top = shortlist[0]
-        origin = self._entries[top.position].origin
         return any(
-            self._entries[other.position].origin is origin
-            and other.key >= top.key - AMBIGUOUS_GAP
-            and other.score >= AMBIGUOUS_RATIO * top.score
-            for other in shortlist[1:]
+            other.key >= top.key - AMBIGUOUS_GAP and other.score >= AMBIGUOUS_RATIO * top.score
+            for other in self._rivals(shortlist)
         )
 
 
