@@ -13,6 +13,7 @@ import pytest
 from bot.app import run_telegram
 from bot.channels.telegram.limits import FloodLimiter, Verdict
 from bot.channels.telegram.lock import AlreadyRunning, instance_lock
+from bot.channels.telegram.pacing import ChatPacer, PacedRateLimiter
 from bot.channels.telegram.redact import REDACTED, redacted_logs
 from bot.config import ConfigError, load_config
 from tests.fake_bot_api import TOKEN, FakeBotApi
@@ -178,3 +179,32 @@ async def test_a_webhook_port_in_use_is_reported_not_masked(
     assert code == 1
     assert "cannot serve Telegram:" in caplog.text
     assert "Address already in use" in caplog.text or "address already in use" in caplog.text
+
+
+def test_a_private_chat_gets_a_short_burst_then_one_message_a_second() -> None:
+    clock = Clock()
+    pacer = ChatPacer(interval=1.0, burst=3, clock=clock)
+    assert [pacer.reserve(501) for _ in range(5)] == [0.0, 0.0, 0.0, 1.0, 2.0]
+    assert pacer.reserve(502) == 0.0  # per chat
+    clock.now += 10  # quiet for a while: the burst is available again
+    assert [pacer.reserve(501) for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+
+
+async def test_sends_to_private_chats_are_paced_and_groups_left_to_the_group_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    waits: list[float] = []
+
+    async def record(delay: float) -> None:
+        waits.append(delay)
+
+    async def send(*args: object, **kwargs: object) -> bool:
+        return True
+
+    monkeypatch.setattr("bot.channels.telegram.pacing.asyncio.sleep", record)
+    limiter = PacedRateLimiter(max_retries=0, pacer=ChatPacer(burst=2, clock=Clock()))
+    for chat_id in (501, 501, 501, -1001234, -1001234):
+        assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat_id},
+                                             None)
+    await limiter.process_request(send, (), {}, "answerCallbackQuery", {"text": "ok"}, None)
+    assert waits == [0.0, 0.0, 1.0]

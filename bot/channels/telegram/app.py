@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import os
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 
+from bot.channels.telegram.pacing import PacedRateLimiter
 from bot.config import TelegramSection
 
 
 def build_application(section: TelegramSection) -> Application:
     """An Application whose every send goes through Telegram's rate limits.
 
-    AIORateLimiter keeps to about 30 messages a second overall and 20 a minute per group,
-    and on a 429 waits the `retry_after` Telegram asks for before trying again (up to
-    `send_retries` times). It does not space out messages to one private chat: Telegram
-    tolerates short bursts there, such as the parts of one long answer.
+    The limiter keeps to about 30 messages a second overall, 20 a minute per group and
+    one a second per private chat after a short burst, and on a 429 waits the
+    `retry_after` Telegram asks for before trying again (up to `send_retries` times).
 
     Updates are handled one at a time, in order, so one person's quick messages (a
     registration step, then a question) are read in the order they were typed; handling
@@ -27,7 +27,7 @@ def build_application(section: TelegramSection) -> Application:
     builder = (
         ApplicationBuilder()
         .token(section.token)
-        .rate_limiter(AIORateLimiter(max_retries=section.send_retries))
+        .rate_limiter(PacedRateLimiter(max_retries=section.send_retries))
         # Reminders have their own scheduler that reads the database; PTB's is not used.
         .job_queue(None)
     )
