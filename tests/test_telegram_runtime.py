@@ -16,7 +16,7 @@ from bot.channels.telegram.lock import AlreadyRunning, instance_lock
 from bot.channels.telegram.pacing import ChatPacer, PacedRateLimiter
 from bot.channels.telegram.redact import REDACTED, redacted_logs
 from bot.config import ConfigError, load_config
-from tests.fake_bot_api import TOKEN, FakeBotApi
+from tests.fake_bot_api import TOKEN, Call, FakeBotApi
 
 
 class Clock:
@@ -93,22 +93,11 @@ def test_a_second_instance_for_the_same_bot_is_refused(tmp_path: Path) -> None:
 async def test_run_refuses_to_start_while_another_instance_runs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    api = FakeBotApi()
-    await api.start()
-    config_path = tmp_path / "config.toml"
-    config_path.write_text(
-        f'[bot]\ndata_dir = "data"\n[telegram]\ntoken = "{TOKEN}"\nbase_url = "{api.base_url}"\n',
-        encoding="utf-8",
-    )
-    config = load_config(config_path, environ={})
-    try:
-        with instance_lock(config.data_dir, TOKEN):
-            code = await run_telegram(config, stop=asyncio.Event())
-    finally:
-        await api.stop()
+    with instance_lock(tmp_path / "data", TOKEN):
+        code, calls = await _run_once(tmp_path, f'token = "{TOKEN}"')
     assert code == 1
     assert "already running bot 123456" in caplog.text
-    assert api.calls == []
+    assert calls == []
 
 
 @pytest.mark.parametrize(
@@ -131,8 +120,9 @@ def test_telegram_settings_are_checked(tmp_path: Path, text: str, message: str) 
     assert "not a token" not in str(raised.value)
 
 
-async def _run_once(tmp_path: Path, settings: str) -> int:
-    """Start the bot against the fake server; it must give up by itself."""
+async def _run_once(tmp_path: Path, settings: str) -> tuple[int, list[Call]]:
+    """Start the bot against the fake server (data in tmp_path/data); it must give up by
+    itself. Its exit code, and the calls the server received."""
     api = FakeBotApi()
     await api.start()
     config_path = tmp_path / "config.toml"
@@ -142,16 +132,17 @@ async def _run_once(tmp_path: Path, settings: str) -> int:
     )
     try:
         config = load_config(config_path, environ={})
-        return await asyncio.wait_for(run_telegram(config, stop=asyncio.Event()), 10)
+        code = await asyncio.wait_for(run_telegram(config, stop=asyncio.Event()), 10)
     finally:
         await api.stop()
+    return code, api.calls
 
 
 async def test_a_rejected_token_stops_with_one_line_that_hides_it(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     wrong = "999999:WRONG-token_abc"
-    code = await _run_once(tmp_path, f'token = "{wrong}"')
+    code, _ = await _run_once(tmp_path, f'token = "{wrong}"')
     assert code == 1
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.getMessage() for r in errors] == [
@@ -170,7 +161,7 @@ async def test_a_webhook_port_in_use_is_reported_not_masked(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        code = await _run_once(
+        code, _ = await _run_once(
             tmp_path,
             f'token = "{TOKEN}"\nwebhook_url = "https://bot.example/hook"\n'
             f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}',
