@@ -67,7 +67,7 @@ class Dispatcher:
             return [await self._press(user, incoming)]
         if incoming.attachment is not None or incoming.text is None:
             return [Reply.text(texts("attachment_unsupported"))]
-        text = incoming.text.strip()
+        text = _valid_text(incoming.text).strip()
         command = _command(text)
         if command is not None:
             return [await self._command(user, command, incoming)]
@@ -98,6 +98,12 @@ class Dispatcher:
         if onboarding.owns(data):
             return await self.onboarding.press(user, incoming)
         return await ask.press(self.ctx, user.id, data)
+
+
+def _valid_text(text: str) -> str:
+    """`text` with lone surrogates (undecodable bytes from a terminal, broken escapes in a
+    chat app's JSON) replaced, so that it can be stored and shown."""
+    return text.encode("utf-8", errors="replace").decode("utf-8")
 
 
 def _command(text: str) -> str | None:

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
 from knowledge.catalogue import Topic, covers
 from knowledge.entry import HEADING_OF, REQUIRED_SECTIONS, Entry, Origin
-from knowledge.loader import LoadResult, Problem, load_folders
-
-
-def check_folders(
-    folders: Iterable[Path],
-    *,
-    today: date,
-    catalogue: list[Topic] | None = None,
-    stale_after_days: int | None = None,
-) -> list[Problem]:
-    """All problems of the entries under `folders`; see `check_loaded`."""
-    folders = list(folders)
-    return check_loaded(
-        load_folders(folders), folders,
-        today=today, catalogue=catalogue, stale_after_days=stale_after_days,
-    )
+from knowledge.loader import LoadResult, Problem
 
 
 def check_loaded(

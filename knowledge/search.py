@@ -157,10 +157,10 @@ class SearchIndex:
 
     @classmethod
     def build(cls, entries: Sequence[Entry], lexicon: Lexicon | None = None) -> SearchIndex:
-        """Index `entries`; `lexicon` defaults to the bundled synonyms file."""
+        """Index `entries` as given (a knowledge base's, already merged by
+        `knowledge.base.merged`); `lexicon` defaults to the bundled synonyms file."""
         lexicon = lexicon or load_lexicon()
-        kept = list(entries)
-        rank = RankIndex.build(FIELDS, map(entry_fields, kept))
+        rank = RankIndex.build(FIELDS, map(entry_fields, entries))
         facets = FacetDetector()
         lexicon_words = lexicon.vocabulary() | facets.vocabulary()
         corrector = TypoCorrector(
@@ -170,9 +170,9 @@ class SearchIndex:
         analyser = QueryAnalyser(
             lexicon, facets, corrector, lambda t: t in rank or t in lexicon_words
         )
-        names = [_name_variants(e, lexicon) for e in kept]
-        name_pairs = [_name_pairs(e, lexicon) for e in kept]
-        return cls(kept, rank, names, name_pairs, analyser)
+        names = [_name_variants(e, lexicon) for e in entries]
+        name_pairs = [_name_pairs(e, lexicon) for e in entries]
+        return cls(entries, rank, names, name_pairs, analyser)
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         normalized = fold(query)
@@ -273,10 +273,11 @@ class SearchIndex:
         return Intent.UNKNOWN
 
     def _rivals(self, shortlist: list[_Shortlisted]) -> list[_Shortlisted]:
-        """The runners-up that can contest the top entry: those of the same origin (an
-        imported portal record does not cast doubt on a curated answer)."""
-        origin = self._entries[shortlist[0].position].origin
-        return [s for s in shortlist[1:] if self._entries[s.position].origin is origin]
+        """The runners-up that can contest the top entry: all of them, except that an
+        imported portal record does not cast doubt on a curated answer."""
+        if self._entries[shortlist[0].position].origin is not Origin.CURATED:
+            return shortlist[1:]
+        return [s for s in shortlist[1:] if self._entries[s.position].origin is Origin.CURATED]
 
     def _ambiguous(self, shortlist: list[_Shortlisted]) -> bool:
         top = shortlist[0]

@@ -87,3 +87,10 @@ def test_button_data_fits_telegram_limit() -> None:
     biggest = callbacks.ShowSection(10**15, Section.CONDITIONS)
     assert len(callbacks.pack(biggest).encode()) <= callbacks.MAX_BYTES
     assert callbacks.unpack(callbacks.pack(biggest)) == biggest
+
+
+async def test_undecodable_characters_are_replaced_not_a_failure(app: App) -> None:
+    text = await ask(app, LAN, "khai sinh can gi \udcff\udcfe")
+    assert "Đăng ký khai sinh" in text
+    record = await app.ctx.storage.get_question(1)
+    assert record is not None and record.query == "khai sinh can gi ??"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.cli import main
 from knowledge.base import bundled_entries_path, load_knowledge_base
-from knowledge.checker import check_folders
+from knowledge.checker import check_loaded
 from knowledge.entry import (
     Channel,
     ChannelTerms,
@@ -302,7 +302,7 @@ def test_cli_import_writes_files_that_load_and_check_clean(
     loaded = load_folders([out])
     assert loaded.problems == []
     assert len(loaded.entries) == 4
-    assert check_folders([out], today=date.today()) == []
+    assert check_loaded(load_folders([out]), [out], today=date.today()) == []
     assert main(["kb", "check", str(out)]) == 0
 
 

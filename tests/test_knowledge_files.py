@@ -8,9 +8,9 @@ import pytest
 from bot.cli import main
 from knowledge.base import bundled_entries_path, load_knowledge_base
 from knowledge.catalogue import Topic, load_catalogue
-from knowledge.checker import check_folders
+from knowledge.checker import check_loaded
 from knowledge.entry import Channel, Kind, Section, TimeUnit
-from knowledge.loader import EntryError, load_entry, parse_entry
+from knowledge.loader import EntryError, load_entry, load_folders, parse_entry
 from tests.factories import FIXED_NOW, entry_text, write_entry
 
 TODAY = FIXED_NOW.date()
@@ -73,7 +73,8 @@ def test_checker_reports_every_problem_with_file_and_line(tmp_path: Path) -> Non
     write_entry(tmp_path, no_legal, "e.md")
     (tmp_path / "f.md").write_text("+++\nid = 1\n+++\n", encoding="utf-8")
 
-    problems = check_folders([tmp_path], today=TODAY, stale_after_days=365)
+    problems = check_loaded(load_folders([tmp_path]), [tmp_path], today=TODAY,
+                            stale_after_days=365)
     shown = sorted(str(p).replace(str(tmp_path) + "/", "") for p in problems)
     assert shown == sorted([
         "b.md:1: error: id 'ho-tich/dang-ky-khai-sinh' is also used by a.md",
@@ -91,7 +92,9 @@ def test_checker_requires_every_catalogue_topic_and_matching_kind(tmp_path: Path
         Topic("ho-tich/dang-ky-khai-sinh", Kind.GUIDANCE, "Đăng ký khai sinh"),
         Topic("ho-tich/dang-ky-khai-tu", Kind.PROCEDURE, "Đăng ký khai tử"),
     ]
-    messages = [p.message for p in check_folders([tmp_path], today=TODAY, catalogue=catalogue)]
+    messages = [p.message for p in check_loaded(
+        load_folders([tmp_path]), [tmp_path], today=TODAY, catalogue=catalogue
+    )]
     assert messages == [
         "catalogue topic ho-tich/dang-ky-khai-sinh is a guidance, but the entry says "
         "kind = 'procedure'",
@@ -100,8 +103,9 @@ def test_checker_requires_every_catalogue_topic_and_matching_kind(tmp_path: Path
 
 
 def test_bundled_knowledge_base_passes_the_checker() -> None:
-    problems = check_folders(
-        [bundled_entries_path()], today=TODAY, catalogue=load_catalogue()
+    problems = check_loaded(
+        load_folders([bundled_entries_path()]), [bundled_entries_path()],
+        today=TODAY, catalogue=load_catalogue(),
     )
     errors = [str(p) for p in problems if not p.warning and "has no entry" not in p.message]
     assert errors == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -299,4 +300,10 @@ def test_a_question_with_words_no_entry_has_is_answered_when_one_entry_clearly_l
                    "mở lại quán")
     rivalled = SearchIndex.build([*KB, business, change])
     result = rivalled.search("mở quán tạp hóa cần đăng ký kinh doanh không")
+    assert result.intent is Intent.SUGGEST
+    # An imported record in the lead is contested by a curated runner-up as well.
+    imported = replace(business, id="tthc/1-000001", origin=Origin.IMPORTED)
+    result = SearchIndex.build([*KB, imported, change]).search(
+        "mở quán tạp hóa cần đăng ký kinh doanh không"
+    )
     assert result.intent is Intent.SUGGEST

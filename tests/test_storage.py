@@ -127,3 +127,13 @@ async def test_a_database_from_a_newer_version_is_not_touched(tmp_path: Path) ->
         await db.execute(f"PRAGMA user_version = {len(migrations()) + 1}")
     with pytest.raises(StorageError, match="newer than this program knows"):
         await Storage.open(path)
+
+
+async def test_reading_inside_an_own_transaction_fails_at_once_instead_of_waiting(
+    storage: Storage,
+) -> None:
+    async with storage.transaction():
+        with pytest.raises(RuntimeError, match="inside its own transaction"):
+            async with asyncio.timeout(5):  # in this task, unlike wait_for
+                await storage.get_profile(1)
+    assert await storage.get_profile(1) is None  # the turn was given back

@@ -194,7 +194,7 @@ async def test_sends_to_private_chats_are_paced_and_groups_left_to_the_group_lim
 
     monkeypatch.setattr("bot.channels.telegram.pacing.asyncio.sleep", record)
     limiter = PacedRateLimiter(max_retries=0, pacer=ChatPacer(burst=2, clock=Clock()))
-    for chat_id in (501, 501, 501, -1001234, -1001234):
+    for chat_id in (501, "501", 501, -1001234, "-1001234", "@channel"):
         assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat_id},
                                              None)
     await limiter.process_request(send, (), {}, "answerCallbackQuery", {"text": "ok"}, None)

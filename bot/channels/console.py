@@ -8,12 +8,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import sys
 import threading
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from handlers.callbacks import number
 from handlers.dispatcher import Dispatcher
 from handlers.model import Button, Incoming, Reply, Sender, Style
 from handlers.texts import Texts
+
+try:
+    import termios
+except ImportError:  # Windows: no terminal settings to restore
+    termios = None  # type: ignore[assignment]
 
 CHANNEL = "console"
 EXIT_COMMANDS = {"/thoat", "/thoát", "/exit", "/quit"}
@@ -23,30 +31,66 @@ LineReader = Callable[[str], Awaitable[str | None]]
 
 
 async def read_terminal_line(prompt: str) -> str | None:
-    """input() with line editing (readline), off the event loop; None at end of input.
+    """One typed line; None at end of input.
 
-    input() runs in a daemon thread, not the loop's executor: Ctrl-C must end the chat at
-    once, and asyncio waits for executor threads at exit (here: for the Enter key).
+    At a terminal, input() gives line editing (readline) and runs in a daemon thread, not
+    the loop's executor: Ctrl-C must end the chat at once, and asyncio waits for executor
+    threads at exit (here: for the Enter key). The terminal settings readline changes while
+    it waits are put back when Ctrl-C cuts it short. Piped input never waits for a person
+    and is read directly.
     """
+    if sys.stdin is None:  # started with stdin closed: nothing will ever be typed
+        return None
+    if not sys.stdin.isatty():
+        print(prompt, end="", flush=True)
+        typed = sys.stdin.readline()
+        return typed.removesuffix("\n") if typed else None
     with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (importing it turns on line editing for input())
     loop = asyncio.get_running_loop()
     line: asyncio.Future[str | None] = loop.create_future()
 
-    def deliver(result: str | None) -> None:
-        if not line.done():
+    def deliver(result: str | None, error: BaseException | None) -> None:
+        if line.done():
+            return
+        if error is None:
             line.set_result(result)
+        else:
+            line.set_exception(error)
 
     def read() -> None:
+        result, error = None, None
         try:
             result = input(prompt)
-        except (EOFError, KeyboardInterrupt):
-            result = None
+        except EOFError:
+            pass
+        except Exception as err:  # stdin closed, unreadable: end the chat with the error
+            error = err
         with contextlib.suppress(RuntimeError):  # the loop has already closed
-            loop.call_soon_threadsafe(deliver, result)
+            loop.call_soon_threadsafe(deliver, result, error)
 
+    settings = _terminal_settings()
     threading.Thread(target=read, name="terminal-input", daemon=True).start()
-    return await line
+    try:
+        return await line
+    except asyncio.CancelledError:
+        _restore_terminal(settings)
+        raise
+
+
+def _terminal_settings() -> list[Any] | None:
+    if termios is None:
+        return None
+    try:
+        return termios.tcgetattr(sys.stdin.fileno())
+    except (termios.error, OSError, ValueError):
+        return None
+
+
+def _restore_terminal(settings: list[Any] | None) -> None:
+    if termios is not None and settings is not None:
+        with contextlib.suppress(termios.error, OSError, ValueError):
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSANOW, settings)
 
 
 def render(reply: Reply) -> tuple[str, list[Button]]:
@@ -69,11 +113,6 @@ def render(reply: Reply) -> tuple[str, list[Button]]:
             "\n".join(f"  [{n}] {CONTROL.sub('', b.label)}" for n, b in enumerate(buttons, 1))
         )
     return "\n\n".join(lines), buttons
-
-
-def is_choice(text: str) -> bool:
-    """A typed button number: a few ASCII digits (not "²", not a 5,000-digit number)."""
-    return text.isascii() and text.isdigit() and len(text) <= 3
 
 
 class ConsoleChannel:
@@ -103,12 +142,12 @@ class ConsoleChannel:
             text = line.strip()
             if not text:
                 continue
-            if is_choice(text) and buttons:
-                number = int(text)
-                if not 1 <= number <= len(buttons):
-                    self._write(self._texts("console_choice_out_of_range", number=number))
+            choice = number(text) if len(text) <= 3 else None  # not "²" nor a long number
+            if choice is not None and buttons:
+                if not 1 <= choice <= len(buttons):
+                    self._write(self._texts("console_choice_out_of_range", number=choice))
                     continue
-                incoming = self._incoming(button=buttons[number - 1].data)
+                incoming = self._incoming(button=buttons[choice - 1].data)
             else:
                 incoming = self._incoming(text=text)
             for reply in await self._dispatcher.handle(incoming):

@@ -110,8 +110,9 @@ class Storage:
 
     def __init__(self, db: aiosqlite.Connection) -> None:
         self._db = db
-        # One connection serves every coroutine: transactions take turns on it.
-        self._transaction_lock = asyncio.Lock()
+        # One connection serves every coroutine: transactions and reads take turns on it.
+        self._turn = asyncio.Lock()
+        self._turn_holder: asyncio.Task[Any] | None = None
 
     @classmethod
     async def open(cls, path: Path | str, *, upto: int | None = None) -> Storage:
@@ -144,10 +145,27 @@ class Storage:
         row = await self._fetch_one("PRAGMA user_version")
         return int(row[0]) if row else 0
 
+    @asynccontextmanager
+    async def _my_turn(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection to myself: reads never see another coroutine's uncommitted
+        writes. Asking again while holding it is a bug that would wait forever: it raises."""
+        task = asyncio.current_task()
+        if task is not None and task is self._turn_holder:
+            raise RuntimeError("storage used again inside its own transaction or read")
+        async with self._turn:
+            self._turn_holder = task
+            try:
+                yield self._db
+            finally:
+                self._turn_holder = None
+
     async def _fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        """One row, read between transactions: never another coroutine's uncommitted writes."""
-        async with self._transaction_lock, self._db.execute(sql, parameters) as cursor:
+        async with self._my_turn() as db, db.execute(sql, parameters) as cursor:
             return await cursor.fetchone()
+
+    async def _fetch_all(self, sql: str, parameters: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._my_turn() as db, db.execute(sql, parameters) as cursor:
+            return list(await cursor.fetchall())
 
     async def _migrate(self, upto: int | None) -> None:
         current = await self.schema_version()
@@ -167,14 +185,14 @@ class Storage:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error; one at a time."""
-        async with self._transaction_lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+        async with self._my_turn() as db:
+            await db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
+                yield db
             except BaseException:
-                await self._db.rollback()
+                await db.rollback()
                 raise
-            await self._db.commit()
+            await db.commit()
 
     async def upsert_user(
         self, channel: str, external_id: str, display_name: str, now: datetime
@@ -258,21 +276,17 @@ class Storage:
 
     async def get_profile(self, user_id: int) -> Profile | None:
         row = await self._fetch_one(
-            """SELECT id, display_name, unit, position, registration, profile_revision
-               FROM users WHERE id = ?""",
-            (user_id,),
+            f"SELECT {PROFILE_COLUMNS} FROM users WHERE id = ?", (user_id,)
         )
         return _profile(row) if row is not None else None
 
     async def pending_profiles(self, limit: int) -> list[Profile]:
         """Profiles waiting for approval, oldest registration first."""
-        async with self._transaction_lock, self._db.execute(
-            """SELECT id, display_name, unit, position, registration, profile_revision
-               FROM users WHERE registration = 'pending'
-               ORDER BY registered_at, id LIMIT ?""",
+        rows = await self._fetch_all(
+            f"""SELECT {PROFILE_COLUMNS} FROM users WHERE registration = 'pending'
+                ORDER BY registered_at, id LIMIT ?""",
             (limit,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         return [_profile(row) for row in rows]
 
     async def save_profile(
@@ -291,9 +305,12 @@ class Storage:
                 (unit, position, registration.value, now.isoformat(), user_id),
             )
             await db.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
-        profile = await self.get_profile(user_id)
-        assert profile is not None
-        return profile
+            async with db.execute(
+                f"SELECT {PROFILE_COLUMNS} FROM users WHERE id = ?", (user_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        assert row is not None, "the dispatcher stores every user before routing"
+        return _profile(row)
 
     async def approve(self, user_id: int, revision: int, approved_by: str, now: datetime) -> bool:
         """Approve a pending profile at `revision`; False when it changed or is not pending."""
@@ -333,6 +350,9 @@ class Storage:
     async def clear_conversation(self, user_id: int) -> None:
         async with self.transaction() as db:
             await db.execute("DELETE FROM conversations WHERE user_id = ?", (user_id,))
+
+
+PROFILE_COLUMNS = "id, display_name, unit, position, registration, profile_revision"
 
 
 def _profile(row: aiosqlite.Row) -> Profile:

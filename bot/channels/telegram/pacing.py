@@ -8,6 +8,7 @@ tolerates (the parts of one long answer go out at once).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -56,9 +57,17 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        chat_id = data.get("chat_id")
-        if isinstance(chat_id, int) and chat_id > 0:
+        chat_id = _private_chat(data.get("chat_id"))
+        if chat_id is not None:
             await asyncio.sleep(self._pacer.reserve(chat_id))
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
+
+
+def _private_chat(chat_id: object) -> int | None:
+    """The id of a private chat (a positive number, given as int or str), else None."""
+    with contextlib.suppress(ValueError, TypeError):
+        number = int(chat_id)  # type: ignore[call-overload]
+        return number if number > 0 else None
+    return None
