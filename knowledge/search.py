@@ -170,9 +170,10 @@ class SearchIndex:
         analyser = QueryAnalyser(
             lexicon, facets, corrector, lambda t: t in rank or t in lexicon_words
         )
-        names = [_name_variants(e, lexicon) for e in entries]
-        name_pairs = [_name_pairs(e, lexicon) for e in entries]
-        return cls(entries, rank, names, name_pairs, analyser)
+        named = [_names(e, lexicon) for e in entries]
+        return cls(
+            entries, rank, [n for n, _ in named], [p for _, p in named], analyser
+        )
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         normalized = fold(query)
@@ -308,31 +309,25 @@ def _weighted_terms(query: Query) -> dict[str, float]:
     return terms
 
 
-def _name_variants(entry: Entry, lexicon: Lexicon) -> tuple[frozenset[str], ...]:
-    """The content words of the title, of each alias and of the code (generic words left out)."""
-    variants = []
-    for name in (entry.title, *entry.aliases, entry.code or ""):
-        sequence = words(name)
-        spans = lexicon.generic.find(sequence)
-        generic = {i for span in spans for i in range(span.start, span.end)}
-        variants.append(frozenset(w for i, w in enumerate(sequence) if i not in generic))
-    return tuple(variants)
-
-
-def _name_pairs(entry: Entry, lexicon: Lexicon) -> frozenset[str]:
-    """Adjacent content-word pairs of the title and aliases ("trich luc", not "dang ky")."""
-    found: set[str] = set()
+def _names(entry: Entry, lexicon: Lexicon) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    """The content words of the title, of each alias and of the code, and the adjacent
+    content-word pairs of the title and aliases ("trich luc", not "dang ky"): generic
+    words are left out of both."""
+    variants: list[frozenset[str]] = []
+    pairs_found: set[str] = set()
     for name in (entry.title, *entry.aliases):
         sequence = words(name)
         generic = {
             i for span in lexicon.generic.find(sequence) for i in range(span.start, span.end)
         }
-        found.update(
+        variants.append(frozenset(w for i, w in enumerate(sequence) if i not in generic))
+        pairs_found.update(
             f"{sequence[i]} {sequence[i + 1]}"
             for i in range(len(sequence) - 1)
             if i not in generic and i + 1 not in generic
         )
-    return frozenset(found)
+    variants.append(frozenset(words(entry.code or "")))
+    return tuple(variants), frozenset(pairs_found)
 
 
 def _content_pairs(query: Query) -> set[str]:

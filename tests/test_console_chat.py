@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -114,3 +116,30 @@ async def test_every_question_goes_to_the_question_log(tmp_path: Path) -> None:
     assert rows[1][0] == "dang ky khai sinh can giay to gi"
     assert rows[1][2] == "ho-tich/dang-ky-khai-sinh"
     assert len(rows) == 2  # a button press is not a new question
+
+
+def test_the_chat_command_reads_piped_questions_and_ends_at_end_of_input(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\npath = "bot.sqlite3"\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--config", str(config)],
+        input="dang ky khai sinh can giay to gi\n", capture_output=True, text=True,
+        encoding="utf-8", timeout=60,
+    )
+    assert done.returncode == 0
+    assert "▸ Thành phần hồ sơ" in done.stdout and "60/2014/QH13" in done.stdout
+    assert done.stdout.rstrip().endswith("Tạm biệt anh/chị!")
+    assert done.stderr == ""
+
+
+def test_the_chat_command_with_stdin_closed_says_goodbye(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\npath = "bot.sqlite3"\n', encoding="utf-8")
+    done = subprocess.run(  # `<&-`: the shell starts the bot with stdin closed
+        ["sh", "-c", 'exec "$0" -m bot chat --config "$1" <&-', sys.executable, str(config)],
+        capture_output=True, text=True, encoding="utf-8", timeout=60,
+    )
+    assert done.returncode == 0
+    assert done.stdout.rstrip().endswith("Tạm biệt anh/chị!")
