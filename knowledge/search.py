@@ -84,7 +84,7 @@ SUGGESTIONS = 3
 
 # Decision thresholds on coverage (share of the question's content the entry matches).
 ANSWER_COVERAGE = 0.75
-ANSWER_COVERAGE_FULL_NAME = 0.5  # when the question contains a whole title or alias
+ANSWER_COVERAGE_FULL_NAME = 0.45  # when the question contains a whole title or alias
 SUGGEST_COVERAGE = 0.4
 # An answer also needs the question to say at least this share of one of the entry's
 # names: two words of a long portal title ("đại học" in a JICA loan procedure) are not
