@@ -96,10 +96,14 @@ NAME_FIT_WEIGHT = 0.25
 # that would look foolish, while "xin trích lục" rightly offers every "trích lục …".
 SUGGEST_NAME_FIT = 2 / 3
 PAIR_COVERAGE = 0.5  # with only a word pair of a name, half the question must match
-# A long question with words no entry has ("mở quán tạp hóa", "cùng lúc") is still
-# answered when one entry clearly leads: it says a word pair of that entry's name and
-# covers much more of the question than any other entry.
+# A long question whose words an entry's names say, but not side by side ("mở quán tạp
+# hóa cần đăng ký kinh doanh"), or with a few words no entry has ("cùng lúc"), is still
+# answered when one entry clearly leads: it says a word pair of that entry's name, its
+# names say three quarters of the question's words, and it covers much more of the
+# question than any other entry. "Cấp căn cước cho người nước ngoài" is not a question
+# about marrying a foreigner: "căn cước" is in no name of that entry.
 DOMINANT_COVERAGE = 0.65
+DOMINANT_NAMED_SHARE = 0.75
 DOMINANT_GAP = 0.3
 # A runner-up this close in both coverage and score makes the question ambiguous.
 AMBIGUOUS_GAP = 0.05
@@ -129,6 +133,8 @@ class _Shortlisted:
     coverage: float  # share of the question's content the entry matches, names counting most
     name_fit: float  # share of the entry's best-fitting title or alias the question contains
     name_pair: bool  # the question says two adjacent content words of a title or alias
+    whole_name: bool  # the question says every word of a title or alias, generic ones too
+    named_share: float  # share of the question's content words found in the entry's names
 
     @property
     def key(self) -> float:
@@ -140,14 +146,12 @@ class SearchIndex:
         self,
         entries: Sequence[Entry],
         rank: RankIndex,
-        names: Sequence[tuple[frozenset[str], ...]],
-        name_pairs: Sequence[frozenset[str]],
+        names: Sequence[_Names],
         analyser: QueryAnalyser,
     ) -> None:
         self._entries = list(entries)
         self._rank = rank
         self._names = list(names)
-        self._name_pairs = list(name_pairs)
         self._analyser = analyser
         self._smalltalk = SmalltalkDetector()
         self._prior = np.array(
@@ -170,10 +174,7 @@ class SearchIndex:
         analyser = QueryAnalyser(
             lexicon, facets, corrector, lambda t: t in rank or t in lexicon_words
         )
-        named = [_names(e, lexicon) for e in entries]
-        return cls(
-            entries, rank, [n for n, _ in named], [p for _, p in named], analyser
-        )
+        return cls(entries, rank, [_names(e, lexicon) for e in entries], analyser)
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         normalized = fold(query)
@@ -201,38 +202,46 @@ class SearchIndex:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[scores[top] > 0]
-        coverage = self._coverage(query, top)
+        coverage, named = self._coverage(query, top)
         said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
         shortlist = [
             _Shortlisted(
                 int(p), float(scores[p]), float(c), self._name_fit(int(p), said),
-                not said_pairs.isdisjoint(self._name_pairs[int(p)]),
+                not said_pairs.isdisjoint(self._names[int(p)].pairs),
+                any(name <= said for name in self._names[int(p)].whole), float(n),
             )
-            for p, c in zip(top, coverage, strict=True)
+            for p, c, n in zip(top, coverage, named, strict=True)
         ]
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
 
     def _name_fit(self, position: int, said: set[str]) -> float:
         return max(
-            (len(name & said) / len(name) for name in self._names[position] if name), default=0.0
+            (len(name & said) / len(name) for name in self._names[position].content if name),
+            default=0.0,
         )
 
-    def _coverage(self, query: Query, docs: np.ndarray) -> np.ndarray:
-        """Share of the question's content words, and of its adjacent content word pairs,
-        that each of `docs` has; a word found only in the body counts for BODY_CREDIT.
+    def _coverage(self, query: Query, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each of `docs`: the share of the question's content words, and of its
+        adjacent content word pairs, that it has (a word found only in the body counts
+        for BODY_CREDIT); and the share of the content words that its names say.
 
         Pairs matter because folding merges words: "ký" in "chữ ký số" and in "đăng ký"
         fold alike, but only one entry has "chu ky" in its names.
         """
         total = np.zeros(len(docs), dtype=np.float32)
-        weight = 0.0
+        named = np.zeros(len(docs), dtype=np.float32)
+        weight = words_weight = 0.0
         content = query.content
         for slot in content:
-            total += slot.size * self._slot_credit(slot, docs)
+            credit = self._slot_credit(slot, docs)
+            total += slot.size * credit
+            named += slot.size * (credit >= 1.0)
             weight += slot.size
+            words_weight += slot.size
         for left, right in itertools.pairwise(content):
+            # A word no entry knows (a person's name, "visa") costs its own weight only.
             if left.end != right.start or not left.alternatives or not right.alternatives:
                 continue
             first, second = left.alternatives[0], right.alternatives[0]
@@ -240,7 +249,7 @@ class SearchIndex:
                 f"{first.words[-1]} {second.words[0]}", docs
             )
             weight += 1
-        return total / weight
+        return total / weight, named / words_weight
 
     def _slot_credit(self, slot: Slot, docs: np.ndarray) -> np.ndarray:
         best = np.zeros(len(docs), dtype=np.float32)
@@ -257,12 +266,13 @@ class SearchIndex:
         if not shortlist:
             return Intent.UNKNOWN
         top = shortlist[0]
-        needed = ANSWER_COVERAGE_FULL_NAME if top.name_fit >= 1.0 else ANSWER_COVERAGE
+        needed = ANSWER_COVERAGE_FULL_NAME if top.whole_name else ANSWER_COVERAGE
         if top.coverage < SUGGEST_COVERAGE:
             return Intent.UNKNOWN
         runner_up = max((s.coverage for s in self._rivals(shortlist)), default=0.0)
         dominant = (
             top.name_pair
+            and top.named_share >= DOMINANT_NAMED_SHARE
             and top.coverage >= DOMINANT_COVERAGE
             and top.coverage - runner_up >= DOMINANT_GAP
         )
@@ -309,25 +319,32 @@ def _weighted_terms(query: Query) -> dict[str, float]:
     return terms
 
 
-def _names(entry: Entry, lexicon: Lexicon) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
-    """The content words of the title, of each alias and of the code, and the adjacent
-    content-word pairs of the title and aliases ("trich luc", not "dang ky"): generic
-    words are left out of both."""
-    variants: list[frozenset[str]] = []
+@dataclass(frozen=True)
+class _Names:
+    """The words of an entry's names (title, aliases, code) as the decision uses them."""
+
+    content: tuple[frozenset[str], ...]  # each name's words, generic ones left out
+    whole: tuple[frozenset[str], ...]  # each name's words, all of them
+    pairs: frozenset[str]  # adjacent content-word pairs ("trich luc", not "dang ky")
+
+
+def _names(entry: Entry, lexicon: Lexicon) -> _Names:
+    content: list[frozenset[str]] = []
+    whole: list[frozenset[str]] = []
     pairs_found: set[str] = set()
-    for name in (entry.title, *entry.aliases):
+    for name in (entry.title, *entry.aliases, entry.code or ""):
         sequence = words(name)
         generic = {
             i for span in lexicon.generic.find(sequence) for i in range(span.start, span.end)
         }
-        variants.append(frozenset(w for i, w in enumerate(sequence) if i not in generic))
+        content.append(frozenset(w for i, w in enumerate(sequence) if i not in generic))
+        whole.append(frozenset(sequence))
         pairs_found.update(
             f"{sequence[i]} {sequence[i + 1]}"
             for i in range(len(sequence) - 1)
             if i not in generic and i + 1 not in generic
         )
-    variants.append(frozenset(words(entry.code or "")))
-    return tuple(variants), frozenset(pairs_found)
+    return _Names(tuple(content), tuple(n for n in whole if n), frozenset(pairs_found))
 
 
 def _content_pairs(query: Query) -> set[str]:

@@ -257,6 +257,9 @@ def test_a_malformed_synonyms_file_is_reported_with_its_key(tmp_path: Path) -> N
         ("hàng xóm lấn đất thì hòa giải ở đâu", "dat-dai/hoa-giai-tranh-chap"),
         ("quên mật khẩu tài khoản một cửa", "nghiep-vu/tai-khoan-mot-cua"),
         ("giá vàng hôm nay", None),
+        # The identity card is another procedure, though "căn cước" is in a few entries.
+        ("làm lại căn cước", None),
+        ("lam can cuoc cho tre em", None),
     ],
 )
 def test_integration_bundled_knowledge_base(question: str, expected: str | None) -> None:
@@ -307,3 +310,17 @@ def test_a_question_with_words_no_entry_has_is_answered_when_one_entry_clearly_l
         "mở quán tạp hóa cần đăng ký kinh doanh không"
     )
     assert result.intent is Intent.SUGGEST
+
+
+def test_the_content_words_of_an_alias_are_not_the_whole_alias() -> None:
+    late = entry("nghiep-vu/ho-so-qua-han", "Xử lý hồ sơ quá hạn", "gia hạn giải quyết hồ sơ")
+    index = SearchIndex.build([*KB, late])
+    # "gia hạn" is all the alias says besides generic words, but not the whole alias,
+    # and the question is also about something else: a suggestion, not an answer.
+    assert index.search("gia hạn thẻ").intent is Intent.SUGGEST
+    assert index.search("gia hạn giải quyết hồ sơ").answer == late
+
+
+@pytest.mark.parametrize("typed", ["đăng kí kết hôn cần gì", "dang ki ket hon"])
+def test_i_for_y_spellings_are_understood(index: SearchIndex, typed: str) -> None:
+    assert answer_id(index, typed) == "ho-tich/dang-ky-ket-hon"
