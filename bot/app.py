@@ -70,9 +70,7 @@ async def open_app(
         texts = Texts.load(config.resolve(config.texts.file) if config.texts.file else None)
     except TextsError as err:
         raise ConfigError(str(err)) from None
-    knowledge = load_knowledge_base(knowledge_folders(config))
-    for problem in knowledge.problems:
-        log.warning("knowledge base: %s", problem)
+    knowledge = load_knowledge_base(knowledge_folders(config)).require_complete()
     index = SearchIndex.build(knowledge.entries)
     settings = onboarding_settings(config)
     storage = await Storage.open(config.database_path)

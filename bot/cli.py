@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.app import clock_for, knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
 from bot.storage import StorageError
-from knowledge.base import load_knowledge_base
+from knowledge.base import BrokenKnowledgeBase, load_knowledge_base
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_loaded
 from knowledge.entry import Level
@@ -37,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, config) or 0)
     except (ConfigError, StorageError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except BrokenKnowledgeBase as err:
+        print(err, file=sys.stderr)  # one located line per file: path:line: error: …
         return 1
     except KeyboardInterrupt:
         return 130
@@ -119,9 +122,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
-    base = load_knowledge_base(knowledge_folders(config, args.kb))
-    for problem in base.problems:
-        print(problem, file=sys.stderr)
+    base = load_knowledge_base(knowledge_folders(config, args.kb)).require_complete()
     index = SearchIndex.build(base.entries)
     # Questions pasted from Windows files or in a legacy encoding must not stop the run.
     if isinstance(sys.stdin, io.TextIOWrapper):

@@ -65,9 +65,14 @@ class Dispatcher:
         )
         if incoming.button is not None:
             return [await self._press(user, incoming)]
-        if incoming.attachment is not None or incoming.text is None:
+        if incoming.text is None:
             return [Reply.text(texts("attachment_unsupported"))]
-        text = _valid_text(incoming.text).strip()
+        replies = await self._text(user, incoming, _valid_text(incoming.text).strip())
+        if incoming.attachment is not None:  # a photo or file with a caption
+            replies.insert(0, Reply.text(texts("attachment_caption_only")))
+        return replies
+
+    async def _text(self, user: User, incoming: Incoming, text: str) -> list[Reply]:
         command = _command(text)
         if command is not None:
             return [await self._command(user, command, incoming)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -16,6 +16,15 @@ def bundled_entries_path() -> Path:
     return Path(str(resources.files("knowledge") / "entries"))
 
 
+class BrokenKnowledgeBase(Exception):
+    """Entry files that could not be loaded: the bot does not serve a partial knowledge
+    base (an answer missing because its file is broken would go unnoticed)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = tuple(problems)
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     entries: tuple[Entry, ...]
@@ -23,6 +32,12 @@ class KnowledgeBase:
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
+
+    def require_complete(self) -> KnowledgeBase:
+        """This knowledge base, or BrokenKnowledgeBase when a file could not be loaded."""
+        if self.problems:
+            raise BrokenKnowledgeBase(self.problems)
+        return self
 
     @cached_property
     def _by_id(self) -> dict[str, Entry]:

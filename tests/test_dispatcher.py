@@ -70,6 +70,15 @@ async def test_attachments_get_a_text_only_reply(app: App) -> None:
     assert "chỉ đọc được tin nhắn chữ" in reply.plain_text
 
 
+async def test_a_photo_with_a_caption_is_answered_by_its_caption(app: App) -> None:
+    note, card = await app.dispatcher.handle(
+        Incoming(LAN, LAN.id, text="dang ky khai sinh can giay to gi",
+                 attachment=AttachmentKind.PHOTO)
+    )
+    assert note.plain_text.startswith("Tôi chưa đọc được ảnh, tệp đính kèm")
+    assert card.blocks[0].text == "Đăng ký khai sinh"
+
+
 async def test_unexpected_error_becomes_a_polite_message(
     app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -145,3 +145,17 @@ def test_curated_entry_replaces_imported_entry_with_the_same_code(tmp_path: Path
                                      extra_front='origin = "imported"'))
     base = load_knowledge_base([imported, curated])
     assert sorted(e.id for e in base.entries) == ["ho-tich/dang-ky-khai-sinh", "tthc/1-000001"]
+
+
+@pytest.mark.parametrize("command", [["chat"], ["search", "--json"], ["run"]])
+def test_the_bot_does_not_start_on_a_broken_entry_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    kb = tmp_path / "kb"
+    write_entry(kb, entry_text().replace('kind = "procedure"', 'kind = "x'), "broken.md")
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\npath = "bot.sqlite3"\n[knowledge]\nfolders = ["kb"]\n',
+                      encoding="utf-8")
+    assert main([*command, "--config", str(config)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"{kb / 'broken.md'}:3: error: front matter is not valid TOML")
