@@ -84,7 +84,7 @@ SUGGESTIONS = 3
 
 # Decision thresholds on coverage (share of the question's content the entry matches).
 ANSWER_COVERAGE = 0.75
-ANSWER_COVERAGE_FULL_NAME = 0.45  # when the question contains a whole title or alias
+ANSWER_COVERAGE_FULL_NAME = 0.45  # when the question says every word of a title or alias
 SUGGEST_COVERAGE = 0.4
 # An answer also needs the question to say at least this share of one of the entry's
 # names: two words of a long portal title ("đại học" in a JICA loan procedure) are not
@@ -232,14 +232,13 @@ class SearchIndex:
         """
         total = np.zeros(len(docs), dtype=np.float32)
         named = np.zeros(len(docs), dtype=np.float32)
-        weight = words_weight = 0.0
         content = query.content
         for slot in content:
             credit = self._slot_credit(slot, docs)
             total += slot.size * credit
             named += slot.size * (credit >= 1.0)
-            weight += slot.size
-            words_weight += slot.size
+        words_weight = float(sum(slot.size for slot in content))
+        weight = words_weight
         for left, right in itertools.pairwise(content):
             # A word no entry knows (a person's name, "visa") costs its own weight only.
             if left.end != right.start or not left.alternatives or not right.alternatives:
