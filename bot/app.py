@@ -25,6 +25,7 @@ from knowledge.base import bundled_entries_path, load_knowledge_base
 from knowledge.search import SearchIndex
 
 log = logging.getLogger(__name__)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 @dataclass(frozen=True)
@@ -159,15 +160,12 @@ def _log_to_file(path: Path) -> None:
     with contextlib.suppress(OSError):  # an unusable folder is reported when storage opens
         path.parent.mkdir(parents=True, exist_ok=True)
         logging.basicConfig(
-            filename=path, encoding="utf-8", level=logging.WARNING,
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            filename=path, encoding="utf-8", level=logging.WARNING, format=LOG_FORMAT
         )
 
 
 def _log_to_stderr() -> None:
     """A service logs to stderr (journald keeps it); httpx's per-request lines are noise."""
     if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)

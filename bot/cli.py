@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.app import clock_for, knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
 from bot.storage import StorageError
-from knowledge.base import BrokenKnowledgeBase, load_knowledge_base
+from knowledge.base import BrokenKnowledgeBase, KnowledgeBase, load_knowledge_base
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_loaded
 from knowledge.entry import Level
@@ -179,8 +179,6 @@ def cmd_kb_check(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_kb_list(args: argparse.Namespace, config: Config) -> int:
     base = load_knowledge_base(knowledge_folders(config))
-    for problem in base.problems:
-        print(problem, file=sys.stderr)
     for entry in sorted(base.entries, key=lambda e: e.id):
         if args.json:
             record = {"id": entry.id, "code": entry.code, "title": entry.title,
@@ -188,7 +186,7 @@ def cmd_kb_list(args: argparse.Namespace, config: Config) -> int:
             print(json.dumps(record, ensure_ascii=False))
         else:
             print(f"{entry.id}\t{entry.code or '-'}\t{entry.title}")
-    return 1 if base.problems else 0  # the listing misses what could not be read
+    return _report_unread(base)
 
 
 def cmd_kb_import(args: argparse.Namespace, config: Config) -> int:
@@ -221,8 +219,6 @@ def cmd_kb_import(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_kb_stats(args: argparse.Namespace, config: Config) -> int:
     base = load_knowledge_base(knowledge_folders(config, args.paths))
-    for problem in base.problems:
-        print(problem, file=sys.stderr)
     counts = {
         name: Counter(str(getattr(entry, name)) for entry in base.entries).most_common()
         for name in ("field", "kind", "origin")
@@ -236,4 +232,11 @@ def cmd_kb_stats(args: argparse.Namespace, config: Config) -> int:
             print(f"\nby {name}:")
             for value, count in pairs:
                 print(f"{count:6}  {value}")
-    return 1 if base.problems else 0  # the counts miss what could not be read
+    return _report_unread(base)
+
+
+def _report_unread(base: KnowledgeBase) -> int:
+    """Name the files a listing had to leave out; exit code 1 if there were any."""
+    for problem in base.problems:
+        print(problem, file=sys.stderr)
+    return 1 if base.problems else 0

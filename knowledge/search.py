@@ -205,22 +205,16 @@ class SearchIndex:
         coverage, named = self._coverage(query, top)
         said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
-        shortlist = [
-            _Shortlisted(
-                int(p), float(scores[p]), float(c), self._name_fit(int(p), said),
-                not said_pairs.isdisjoint(self._names[int(p)].pairs),
-                any(name <= said for name in self._names[int(p)].whole), float(n),
-            )
-            for p, c, n in zip(top, coverage, named, strict=True)
-        ]
+        shortlist = []
+        for position, covered, named_share in zip(top.tolist(), coverage, named, strict=True):
+            names = self._names[position]
+            shortlist.append(_Shortlisted(
+                position, float(scores[position]), float(covered), names.fit(said),
+                not said_pairs.isdisjoint(names.pairs),
+                any(name <= said for name in names.whole), float(named_share),
+            ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
-
-    def _name_fit(self, position: int, said: set[str]) -> float:
-        return max(
-            (len(name & said) / len(name) for name in self._names[position].content if name),
-            default=0.0,
-        )
 
     def _coverage(self, query: Query, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each of `docs`: the share of the question's content words, and of its
@@ -325,6 +319,10 @@ class _Names:
     content: tuple[frozenset[str], ...]  # each name's words, generic ones left out
     whole: tuple[frozenset[str], ...]  # each name's words, all of them
     pairs: frozenset[str]  # adjacent content-word pairs ("trich luc", not "dang ky")
+
+    def fit(self, said: set[str]) -> float:
+        """The largest share of one name's content words that `said` contains."""
+        return max((len(name & said) / len(name) for name in self.content if name), default=0.0)
 
 
 def _names(entry: Entry, lexicon: Lexicon) -> _Names:

@@ -13,16 +13,14 @@ KEYS = {"query", "answer", "facet", "candidates", "elapsed_ms"}
 FACETS = {"documents", "steps", "time", "fee", "where", "legal", None}
 
 
-def search_command(tmp_path: Path, *args: str) -> list[str]:
-    """`commune-bot search --json` on embedded defaults, whatever ./config.toml says."""
-    empty = tmp_path / "empty.toml"
-    empty.touch()
-    return [sys.executable, "-m", "bot", "search", "--json", "--config", str(empty), *args]
+def search_command(*args: str) -> list[str]:
+    """`commune-bot search --json`; tests run in an empty folder, so on embedded defaults."""
+    return [sys.executable, "-m", "bot", "search", "--json", *args]
 
 
-def start_search(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+def start_search(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        search_command(tmp_path, *args),
+        search_command(*args),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, encoding="utf-8",
     )
@@ -30,7 +28,7 @@ def start_search(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
 
 def test_each_answer_is_flushed_before_the_next_question_arrives(tmp_path: Path) -> None:
     write_entry(tmp_path / "kb", entry_text())
-    with start_search(tmp_path, "--kb", str(tmp_path / "kb")) as process:
+    with start_search("--kb", str(tmp_path / "kb")) as process:
         assert process.stdin and process.stdout
         process.stdin.write("dang ky khai sinh can giay to gi\n")
         process.stdin.flush()
@@ -46,10 +44,10 @@ def test_each_answer_is_flushed_before_the_next_question_arrives(tmp_path: Path)
     assert process.returncode == 0
 
 
-def test_output_follows_the_contract_in_input_order(tmp_path: Path) -> None:
+def test_output_follows_the_contract_in_input_order() -> None:
     questions = ["khai sinh can gi", "", "giá xăng hôm nay", "Đăng ký khai sinh cần giấy tờ gì?"]
     done = subprocess.run(
-        search_command(tmp_path),
+        search_command(),
         input="\n".join(questions) + "\n", capture_output=True, text=True, encoding="utf-8",
         timeout=60, check=True,
     )
@@ -69,10 +67,10 @@ def test_output_follows_the_contract_in_input_order(tmp_path: Path) -> None:
     assert records[3]["facet"] == "documents"
 
 
-def test_windows_line_ends_and_broken_bytes_do_not_stop_the_run(tmp_path: Path) -> None:
+def test_windows_line_ends_and_broken_bytes_do_not_stop_the_run() -> None:
     lines = [b"khai sinh can gi", "đăng ký kết hôn".encode("cp1258", errors="replace")]
     done = subprocess.run(
-        search_command(tmp_path), input=b"\r\n".join(lines) + b"\r\n",
+        search_command(), input=b"\r\n".join(lines) + b"\r\n",
         capture_output=True, timeout=60, check=True,
     )
     records = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]

@@ -120,7 +120,7 @@ async def test_a_folder_that_cannot_be_created_is_reported(tmp_path: Path) -> No
         await Storage.open(blocker / "commune-bot.sqlite3")
 
 
-async def test_a_database_from_a_newer_version_is_not_touched(tmp_path: Path) -> None:
+async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     await (await Storage.open(path)).close()
     async with aiosqlite.connect(path) as db:
