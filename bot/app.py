@@ -1,4 +1,5 @@
-"""The one wiring point: config → storage → knowledge index → handlers → channel."""
+"""The one wiring point: config → storage → knowledge index → handlers → channels,
+the update pipeline and one sender per channel, run together."""
 
 from __future__ import annotations
 
@@ -6,31 +7,48 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.config import Config, ConfigError, load_units
+from bot.delivery.backoff import Backoff
+from bot.delivery.envelope import Envelope, payload_json
+from bot.delivery.errors import ChannelFatal
+from bot.delivery.flood import FloodLimiter
+from bot.delivery.pipeline import OutboxWriter, UpdatePipeline
+from bot.delivery.sender import Sender, SenderSettings
+from bot.lock import AlreadyRunning, instance_lock
 from bot.storage import Storage
+from bot.storage.outbox import NewMessage
 from handlers.context import HandlerContext, SupportContacts
 from handlers.dispatcher import Dispatcher
-from handlers.onboarding import Notify, Onboarding, OnboardingSettings
+from handlers.model import Address, Outgoing, Priority, Reply
+from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.texts import Texts, TextsError
 from knowledge.base import bundled_entries_path, load_knowledge_base
 from knowledge.search import SearchIndex
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# On SIGTERM, how long answers already in the outbox may take to go out.
+DRAIN_SECONDS = 10.0
+APOLOGY = "apology:"  # the key prefix of the message that replaces a refused answer
+
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
 class App:
     config: Config
+    storage: Storage
     ctx: HandlerContext
     dispatcher: Dispatcher
 
@@ -43,30 +61,29 @@ def knowledge_folders(config: Config, override: list[Path] | None = None) -> lis
     return bundled + config.knowledge_folders
 
 
-def clock_for(config: Config) -> Callable[[], datetime]:
+def clock_for(config: Config) -> Clock:
     zone = ZoneInfo(config.bot.timezone)
     return lambda: datetime.now(zone)
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def onboarding_settings(config: Config) -> OnboardingSettings:
+    staff = config.support.staff_chat_id
     return OnboardingSettings(
         units=tuple(load_units(config)),
         positions=tuple(config.onboarding.positions),
         require_approval=config.onboarding.require_approval,
         # The support team's chat is a Telegram group ([support] staff_chat_id).
-        staff_channel=TELEGRAM,
-        staff_chat_id=str(config.support.staff_chat_id) if config.support.staff_chat_id else "",
+        staff_chat=Address(TELEGRAM, str(staff)) if staff else None,
     )
 
 
 @asynccontextmanager
-async def open_app(
-    config: Config,
-    *,
-    clock: Callable[[], datetime] | None = None,
-    notify: Notify | None = None,
-) -> AsyncIterator[App]:
-    """Everything handlers need; `notify` lets them reach other chats (the staff chat)."""
+async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterator[App]:
+    """Everything handlers need, with the database open."""
     try:
         texts = Texts.load(config.resolve(config.texts.file) if config.texts.file else None)
     except TextsError as err:
@@ -75,62 +92,161 @@ async def open_app(
     index = SearchIndex.build(knowledge.entries)
     settings = onboarding_settings(config)
     storage = await Storage.open(config.database_path)
+    clock = clock or clock_for(config)
     try:
         ctx = HandlerContext(
             storage=storage,
+            outbox=OutboxWriter(storage, clock),
             knowledge=knowledge,
             index=index,
             texts=texts,
             support=SupportContacts(config.support.hotline_phone, config.support.hotline_email),
-            clock=clock or clock_for(config),
+            clock=clock,
         )
-        yield App(config, ctx, Dispatcher(ctx, Onboarding(ctx, settings, notify)))
+        yield App(config, storage, ctx, Dispatcher(ctx, Onboarding(ctx, settings)))
     finally:
         await storage.close()
+
+
+def sender_settings(config: Config) -> SenderSettings:
+    delivery = config.delivery
+    return SenderSettings(
+        messages_per_second=delivery.messages_per_second,
+        concurrency=delivery.concurrency,
+        retry=backoff_for(config),
+    )
+
+
+def backoff_for(config: Config) -> Backoff:
+    return Backoff(config.delivery.retry_initial_seconds, config.delivery.retry_max_seconds)
+
+
+class Service:
+    """The channels, the update pipeline and the senders of one serving process."""
+
+    def __init__(self, app: App, channels: Sequence[Channel], transport_clock: Clock) -> None:
+        self.app = app
+        self.channels = {channel.name: channel for channel in channels}
+        self.senders = {
+            name: Sender(channel, app.storage, sender_settings(app.config),
+                         clock=transport_clock, on_rejected=self._apologise)
+            for name, channel in self.channels.items()
+        }
+        self.pipeline = UpdatePipeline(
+            app.storage, self.channels, app.dispatcher,
+            FloodLimiter(app.config.delivery.flood_messages_per_minute),
+            app.ctx.texts, app.ctx.clock, self.wake_senders,
+        )
+
+    async def _apologise(self, envelope: Envelope, reason: str) -> None:
+        """An answer the chat app refused (400) is replaced by a short apology, once."""
+        if envelope.priority is not Priority.ANSWER or envelope.key.startswith(APOLOGY):
+            return
+        apology = Outgoing(Reply.text(self.app.ctx.texts("error")), envelope.address)
+        await self.app.storage.outbox.enqueue(
+            [NewMessage(f"{APOLOGY}{envelope.key}", envelope.address, Priority.ANSWER,
+                        payload_json(apology))],
+            utc_now(),
+        )
+
+    def wake_senders(self) -> None:
+        for sender in self.senders.values():
+            sender.wake()
+
+    async def settled(self) -> None:
+        """Every update received so far handled, and what it caused delivered."""
+        await self.pipeline.drain()
+        for sender in self.senders.values():
+            await sender.idle()
+
+    async def run(self, stop: asyncio.Event) -> int:
+        """Serve until `stop` is set or a channel ends; the process's exit status."""
+        tasks: list[asyncio.Task[None]] = []
+        started: list[Channel] = []
+        try:
+            for channel in self.channels.values():
+                await channel.start(self.pipeline)
+                started.append(channel)
+            backlog = await self.pipeline.handle_backlog(list(self.channels))
+            if backlog:
+                log.info("handling %d updates received before the last stop", backlog)
+            tasks = [asyncio.create_task(s.run()) for s in self.senders.values()]
+            tasks += [asyncio.create_task(c.wait_closed()) for c in self.channels.values()]
+            stopping = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            for task in done:
+                if task is not stopping and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+            for channel in started:
+                await channel.stop()
+            started = []
+            await self._drain()
+            return 0
+        except ChannelFatal as err:
+            log.error("stopping: %s", err)
+            return 1
+        finally:
+            for channel in started:
+                await channel.stop()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _drain(self) -> None:
+        """A clean stop: what was received is handled, and its answers get time to go out."""
+        await self.pipeline.drain()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(
+                asyncio.gather(*(s.idle() for s in self.senders.values())), DRAIN_SECONDS
+            )
 
 
 async def run_console(config: Config) -> int:
     _log_to_file(config.database_path.parent / "commune-bot.log")
     async with open_app(config) as app:
-        await ConsoleChannel(app.dispatcher, app.ctx.texts).run()
-    return 0
+        return await serve_console(app)
+
+
+async def serve_console(app: App, **console_options: Any) -> int:
+    """The terminal chat on an open app, until the person leaves."""
+    service: Service | None = None
+
+    async def settled() -> None:
+        assert service is not None
+        await service.settled()
+
+    console = ConsoleChannel(app.ctx.texts, settled, **console_options)
+    service = Service(app, [console], utc_now)
+    return await service.run(asyncio.Event())
 
 
 async def run_telegram(
-    config: Config, *, stop: asyncio.Event, clock: Callable[[], datetime] | None = None
+    config: Config, *, stop: asyncio.Event, clock: Clock | None = None
 ) -> int:
     """Serve Telegram (long polling, or a webhook when configured) until `stop` is set."""
     # Imported here so that the terminal chat starts without loading python-telegram-bot.
-    from telegram.error import TelegramError
-
-    from bot.channels.telegram.app import build_application
-    from bot.channels.telegram.bridge import TelegramBridge
-    from bot.channels.telegram.limits import flood_limiter
-    from bot.channels.telegram.lock import AlreadyRunning, instance_lock
+    from bot.channels.telegram.channel import TelegramChannel
     from bot.channels.telegram.redact import redacted_logs
-    from bot.channels.telegram.send import TelegramNotifier
-    from bot.channels.telegram.serve import serve, webhook_secret
+    from bot.channels.telegram.secret import webhook_secret
 
     section = config.telegram
     secret = webhook_secret(section)
     with redacted_logs(section.token, secret):
         try:
-            with instance_lock(config.data_dir, section.token):
-                application = build_application(section)
-                notify = TelegramNotifier(application.bot)
-                async with open_app(config, clock=clock, notify=notify) as app:
-                    bridge = TelegramBridge(app.dispatcher, app.ctx.texts, flood_limiter(section))
-                    bridge.register(application)
-                    await serve(application, section, app.dispatcher.menu(), stop, secret)
+            with instance_lock(config.data_dir):
+                async with open_app(config, clock=clock) as app:
+                    channel = TelegramChannel(section, app.dispatcher.menu(), secret,
+                                              backoff_for(config))
+                    return await Service(app, [channel], utc_now).run(stop)
         except AlreadyRunning as err:
             log.error("%s", err)
             return 1
-        except (TelegramError, OSError) as err:
-            # A rejected token, an unreachable server, a port in use: one line, no trace
-            # (the exception text may carry the token; the redacting filter removes it).
+        except OSError as err:
+            # An unreachable server, a port in use: one line, no trace (the text may carry
+            # the token; the redacting filter removes it).
             log.error("cannot serve Telegram: %s", err)
             return 1
-    return 0
 
 
 async def run(config: Config) -> int:

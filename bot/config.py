@@ -89,8 +89,15 @@ class TelegramSection:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str = ""
+
+
+@dataclass(frozen=True)
+class DeliverySection:
+    messages_per_second: float = 25.0
+    concurrency: int = 4
+    retry_initial_seconds: float = 1.0
+    retry_max_seconds: float = 60.0
     flood_messages_per_minute: int = 20
-    send_retries: int = 3
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ class Config:
     support: SupportSection = field(default_factory=SupportSection)
     onboarding: OnboardingSection = field(default_factory=OnboardingSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
+    delivery: DeliverySection = field(default_factory=DeliverySection)
     source: Path | None = None
 
     @property
@@ -197,15 +205,17 @@ def _coerce(value: Any, expected: Any, where: str) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f"{where} must be a list, got {_show(value)}")
         return [_coerce(v, item, where) for v in value]
+    number = isinstance(value, int | float) and not isinstance(value, bool)
     ok = {
         bool: isinstance(value, bool),
         int: isinstance(value, int) and not isinstance(value, bool),
+        float: number,
         str: isinstance(value, str),
     }[expected]
     if not ok:
-        noun = {bool: "true or false", int: "an integer", str: "a string"}[expected]
-        raise ConfigError(f"{where} must be {noun}, got {_show(value)}")
-    return value
+        noun = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+        raise ConfigError(f"{where} must be {noun[expected]}, got {_show(value)}")
+    return float(value) if expected is float else value
 
 
 def _show(value: Any) -> str:
@@ -233,6 +243,7 @@ def _check_values(file: str, config: Config) -> None:
     if not 0 < config.telegram.webhook_port < 65536:
         raise ConfigError(f"{file}: [telegram] webhook_port must be between 1 and 65535")
     _check_telegram(file, config.telegram)
+    _check_delivery(file, config.delivery)
     _check_onboarding(file, config)
 
 
@@ -263,10 +274,20 @@ def _check_telegram(file: str, telegram: TelegramSection) -> None:
             f"{file}: [telegram] webhook_secret may only use letters, digits, - and _ "
             "(at most 256)"
         )
-    if telegram.flood_messages_per_minute <= 0:
-        raise ConfigError(f"{file}: [telegram] flood_messages_per_minute must be positive")
-    if telegram.send_retries < 0:
-        raise ConfigError(f"{file}: [telegram] send_retries must not be negative")
+
+
+def _check_delivery(file: str, delivery: DeliverySection) -> None:
+    checks = (
+        ("messages_per_second", 0 < delivery.messages_per_second <= 10_000),
+        ("concurrency", 1 <= delivery.concurrency <= 64),
+        ("retry_initial_seconds", 0 < delivery.retry_initial_seconds <= 3600),
+        ("retry_max_seconds",
+         delivery.retry_initial_seconds <= delivery.retry_max_seconds <= 86400),
+        ("flood_messages_per_minute", delivery.flood_messages_per_minute > 0),
+    )
+    for key, fine in checks:
+        if not fine:
+            raise ConfigError(f"{file}: [delivery] {key} is out of range (see config.example.toml)")
 
 
 def _check_onboarding(file: str, config: Config) -> None:

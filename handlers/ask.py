@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.storage import QuestionRecord
 from handlers import callbacks
 from handlers.cards import answer_card
 from handlers.context import HandlerContext
 from handlers.model import Block, Button, Reply, Style
+from handlers.ports import QuestionRecord
 from knowledge.entry import Entry, Section
 from knowledge.search import Intent, SearchResult
 
@@ -34,7 +34,7 @@ async def answer_question(ctx: HandlerContext, user_id: int, text: str) -> Reply
 async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
     """A button press; forged, stale or someone else's buttons get a polite refusal."""
     action = callbacks.unpack(data)
-    question = await ctx.storage.get_question(action.question_id) if action else None
+    question = await ctx.storage.questions.get(action.question_id) if action else None
     if action is None or question is None or question.user_id != user_id:
         return Reply.text(ctx.texts("button_expired"))
     match action:
@@ -49,7 +49,8 @@ async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
                     picked = await _log_pick(ctx, user_id, question, entry.id)
                     return _card(ctx, entry, _section(question.facet), picked)
         case callbacks.Feedback(useful=useful):
-            await ctx.storage.set_feedback(question.id, user_id, 1 if useful else -1, ctx.clock())
+            value = 1 if useful else -1
+            await ctx.storage.questions.set_feedback(question.id, user_id, value, ctx.clock())
             return Reply.text(ctx.texts("feedback_thanks_up" if useful else "feedback_thanks_down"))
         case callbacks.AskSupport():
             contacts = hotline_contacts(ctx)
@@ -98,7 +99,7 @@ def _suggestions(ctx: HandlerContext, result: SearchResult, question_id: int) ->
 
 async def _log(ctx: HandlerContext, user_id: int, result: SearchResult) -> int:
     answer = result.answer
-    return await ctx.storage.log_question(
+    return await ctx.storage.questions.log(
         user_id=user_id,
         query=result.query,
         normalized_query=result.normalized,
@@ -115,7 +116,7 @@ async def _log_pick(
     ctx: HandlerContext, user_id: int, question: QuestionRecord, entry_id: str
 ) -> int:
     """A chosen suggestion is logged as an answered question, so its buttons work too."""
-    return await ctx.storage.log_question(
+    return await ctx.storage.questions.log(
         user_id=user_id,
         query=question.query,
         normalized_query=question.normalized_query,

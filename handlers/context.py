@@ -5,11 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from bot.storage import Storage
+from handlers.model import Outgoing
+from handlers.ports import HandlerStorage
 from handlers.texts import Texts
 from knowledge.base import KnowledgeBase
 from knowledge.search import SearchIndex
+
+
+class OutboxPort(Protocol):
+    async def send(self, message: Outgoing) -> None:
+        """Queue a message to another chat, in the transaction of the update being handled.
+
+        `message.address` is required; `message.key` should name what makes the message
+        unique (the same key twice sends once).
+        """
 
 
 @dataclass(frozen=True)
@@ -20,7 +31,8 @@ class SupportContacts:
 
 @dataclass(frozen=True)
 class HandlerContext:
-    storage: Storage
+    storage: HandlerStorage
+    outbox: OutboxPort
     knowledge: KnowledgeBase
     index: SearchIndex
     texts: Texts

@@ -1,35 +1,21 @@
-"""Routes one `Incoming` to the handler for it and returns the replies to send.
+"""Routes one `Incoming` to the handler for it and returns what to send.
 
-This is the single entry point channels call. It never raises: an unexpected error is
-logged with its trace and the person gets a polite message instead.
+This is the single entry point the update pipeline calls, inside the transaction that
+also stores the outgoing messages and marks the update handled. Errors propagate: the
+pipeline rolls the whole update back and sends a polite message instead.
 """
 
 from __future__ import annotations
 
-import logging
-
-from bot.storage import User
-from handlers import ask, onboarding
+from handlers import ask, commands, onboarding
+from handlers.commands import Audience, Command
 from handlers.context import HandlerContext
-from handlers.model import Block, Incoming, Reply
+from handlers.model import Block, Incoming, Outgoing, Reply
 from handlers.onboarding import Onboarding, OnboardingSettings
+from handlers.ports import User
 
-log = logging.getLogger(__name__)
-
-START_COMMANDS = {"start", "batdau"}
-PROFILE_COMMANDS = {"hoso"}
-EDIT_COMMANDS = {"capnhat"}
-CANCEL_COMMANDS = {"huy"}
-# For the support team's chat only; not in the officials' menu.
-STAFF_PENDING_COMMANDS = {"choduyet"}
-# (command, key of its description in the texts): the menu chat apps show.
-MENU = (
-    ("start", "command_start"),
-    ("hoso", "command_hoso"),
-    ("huy", "command_huy"),
-    ("huongdan", "command_huongdan"),
-)
-REGISTRATION_COMMANDS = {"hoso", "huy"}
+Result = list[Reply | Outgoing]
+"""Replies go to the chat that wrote; an `Outgoing` names its own address."""
 
 
 class Dispatcher:
@@ -38,29 +24,16 @@ class Dispatcher:
         self.onboarding = onboarding or Onboarding(ctx, OnboardingSettings())
 
     def menu(self) -> list[tuple[str, str]]:
-        """The commands worth listing in a chat app's menu, with their descriptions."""
-        enabled = self.onboarding.settings.enabled
+        """The officials' commands for a chat app's menu, with their descriptions."""
         return [
-            (command, self.ctx.texts(key))
-            for command, key in MENU
-            if enabled or command not in REGISTRATION_COMMANDS
+            (command.name, self.ctx.texts(command.description_key))
+            for command in commands.listed(Audience.OFFICIALS, self.onboarding.settings.enabled)
         ]
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        try:
-            return await self._route(incoming)
-        except Exception:
-            log.exception(
-                "failed to handle a message from %s user %s",
-                incoming.sender.channel,
-                incoming.sender.id,
-            )
-            return [Reply.text(self.ctx.texts("error"))]
-
-    async def _route(self, incoming: Incoming) -> list[Reply]:
+    async def handle(self, incoming: Incoming) -> Result:
         texts = self.ctx.texts
         sender = incoming.sender
-        user = await self.ctx.storage.upsert_user(
+        user = await self.ctx.storage.users.upsert(
             sender.channel, sender.id, sender.name, self.ctx.clock()
         )
         if incoming.button is not None:
@@ -68,34 +41,41 @@ class Dispatcher:
         if incoming.text is None:
             return [Reply.text(texts("attachment_unsupported"))]
         replies = await self._text(user, incoming, _valid_text(incoming.text).strip())
-        if incoming.attachment is not None:  # a photo or file with a caption
+        if incoming.attachments:  # a photo or file with a caption
             replies.insert(0, Reply.text(texts("attachment_caption_only")))
         return replies
 
-    async def _text(self, user: User, incoming: Incoming, text: str) -> list[Reply]:
-        command = _command(text)
-        if command is not None:
-            return [await self._command(user, command, incoming)]
+    async def _text(self, user: User, incoming: Incoming, text: str) -> Result:
+        name = _command(text)
+        if name is not None:
+            return [await self._command(user, name, incoming)]
         step = await self.onboarding.reply_to_text(user, text)
         if step is not None:
             return [step]
         return [await ask.answer_question(self.ctx, user.id, text)]
 
-    async def _command(self, user: User, command: str, incoming: Incoming) -> Reply:
-        if command in START_COMMANDS:
+    async def _command(self, user: User, name: str, incoming: Incoming) -> Reply:
+        command = commands.find(name)
+        if command is commands.START:
             return await self.onboarding.start(user)
-        if command in PROFILE_COMMANDS:
+        if command is commands.PROFILE:
             return await self.onboarding.show(user)
-        if command in EDIT_COMMANDS:
+        if command is commands.EDIT_PROFILE:
             return await self.onboarding.edit(user)
-        if command in CANCEL_COMMANDS:
+        if command is commands.CANCEL:
             return await self.onboarding.cancel(user)
-        if command in STAFF_PENDING_COMMANDS:
+        if command is commands.PENDING:
             return await self.onboarding.list_pending(incoming)
-        # /huongdan, /help and any command the bot does not know: say what it can do.
-        blocks = [Block(self.ctx.texts("help"))]
-        if self.onboarding.settings.enabled:
-            blocks.append(Block(self.ctx.texts("help_commands")))
+        return self._help(command, name)
+
+    def _help(self, command: Command | None, name: str) -> Reply:
+        """What the bot can do; an unknown command is named, not silently ignored."""
+        texts = self.ctx.texts
+        blocks = [] if command else [Block(texts("unknown_command", command=f"/{name}"))]
+        blocks.append(Block(texts("help")))
+        listed = commands.listed(Audience.OFFICIALS, self.onboarding.settings.enabled)
+        lines = [f"/{c.name} — {texts(c.description_key)}" for c in listed]
+        blocks.append(Block(texts("help_commands", commands="\n".join(lines))))
         return Reply(tuple(blocks))
 
     async def _press(self, user: User, incoming: Incoming) -> Reply:

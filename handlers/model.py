@@ -1,13 +1,13 @@
 """The channel-independent message model that handlers read and write.
 
 Channels (terminal, Telegram, later Zalo) translate their updates into `Incoming` and
-render `Reply` in their own way; handlers never see a chat app's objects.
+deliver `Outgoing` in their own way; handlers never see a chat app's objects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class AttachmentKind(StrEnum):
@@ -19,6 +19,25 @@ class AttachmentKind(StrEnum):
     OTHER = "other"
 
 
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a message goes: a chat of a channel, optionally one thread (forum topic) of it."""
+
+    channel: str
+    chat_id: str
+    thread_id: str | None = None
+
+    @property
+    def chat(self) -> Address:
+        """The whole chat, whatever thread this address names."""
+        return Address(self.channel, self.chat_id)
+
+
 @dataclass(frozen=True)
 class Sender:
     channel: str
@@ -27,14 +46,36 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A photo, file… as the channel knows it: its own file id, to copy or fetch later."""
+
+    kind: AttachmentKind
+    file_id: str = ""
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One thing a person did: typed text, pressed a button, or sent an attachment."""
 
     sender: Sender
-    chat_id: str
-    text: str | None = None
-    button: str | None = None
-    attachment: AttachmentKind | None = None
+    chat: Address
+    chat_kind: ChatKind = ChatKind.PRIVATE
+    update_id: str = ""
+    message_id: str | None = None
+    reply_to: str | None = None  # the message id this one replies to
+    text: str | None = None  # the text, or an attachment's caption
+    button: str | None = None  # the data of the button pressed
+    press_id: str | None = None  # the channel's id of the press, to acknowledge it
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def chat_id(self) -> str:
+        return self.chat.chat_id
+
+    @property
+    def attachment(self) -> AttachmentKind | None:
+        return self.attachments[0].kind if self.attachments else None
 
 
 class Style(StrEnum):
@@ -70,3 +111,49 @@ class Reply:
     @property
     def plain_text(self) -> str:
         return "\n\n".join(block.text for block in self.blocks)
+
+
+class Priority(IntEnum):
+    """Who waits least: a person who just asked, then ticket relays, reminders, broadcasts."""
+
+    ANSWER = 0
+    RELAY = 1
+    REMINDER = 2
+    BROADCAST = 3
+
+    @property
+    def bulk(self) -> bool:
+        """Bulk sends keep to the global rate; answers to people who just wrote do not."""
+        return self >= Priority.REMINDER
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Copy a message the channel already holds (a photo an official sent) instead of
+    uploading it again (Telegram `copyMessage`)."""
+
+    from_chat: Address
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to deliver: a reply or a copy, to `address` (None: the chat that wrote).
+
+    `key` makes the send happen once: a second message with the same key is ignored.
+    `ref` names what the message belongs to ("ticket:12"); the delivered message ids are
+    recorded under it in the same transaction that marks the message delivered, so a
+    later reply to that message can be traced back.
+    """
+
+    reply: Reply | None = None
+    address: Address | None = None
+    copy: Copy | None = None
+    key: str | None = None
+    ref: str | None = None
+    priority: Priority = Priority.ANSWER
+    reply_to: str | None = None  # a message id in the same chat to answer visibly
+
+    def __post_init__(self) -> None:
+        if (self.reply is None) == (self.copy is None):
+            raise ValueError("an outgoing message is either a reply or a copy")

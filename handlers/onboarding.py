@@ -11,16 +11,15 @@ re-checked against the stored state: an old or forged button does nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from rapidfuzz import fuzz, process
 
-from bot.storage import Conversation, Profile, Registration, User
 from handlers.callbacks import checked, number
 from handlers.context import HandlerContext
-from handlers.model import Block, Button, Incoming, Reply
+from handlers.model import Address, Block, Button, Incoming, Outgoing, Reply
+from handlers.ports import Conversation, Profile, Registration, User
 from knowledge.normalize import fold
 
 FLOW = "onboarding"
@@ -39,18 +38,13 @@ ECHO_LIMIT = 60
 # Pending profiles listed at once in the staff chat (one button each).
 PENDING_SHOWN = 10
 
-Notify = Callable[[str, str, Reply], Awaitable[None]]
-"""Send a reply to another chat: (channel, chat id, reply). Never raises."""
-
-
 @dataclass(frozen=True)
 class OnboardingSettings:
     units: tuple[str, ...] = ()
     positions: tuple[str, ...] = ()
     require_approval: bool = False
     # Where approvals happen: the support team's chat.
-    staff_channel: str = ""
-    staff_chat_id: str = ""
+    staff_chat: Address | None = None
 
     @property
     def enabled(self) -> bool:
@@ -163,12 +157,9 @@ def _split_kind(folded: str) -> tuple[str | None, str]:
 
 
 class Onboarding:
-    def __init__(
-        self, ctx: HandlerContext, settings: OnboardingSettings, notify: Notify | None = None
-    ) -> None:
+    def __init__(self, ctx: HandlerContext, settings: OnboardingSettings) -> None:
         self.ctx = ctx
         self.settings = settings
-        self._notify = notify
 
     async def start(self, user: User) -> Reply:
         """/start: greet; offer registration to someone not yet registered."""
@@ -199,7 +190,7 @@ class Onboarding:
     async def cancel(self, user: User) -> Reply:
         if await self._conversation(user) is None:
             return Reply.text(self.ctx.texts("onboarding_nothing_to_cancel"))
-        await self.ctx.storage.clear_conversation(user.id)
+        await self.ctx.storage.conversations.clear(user.id)
         return Reply.text(self.ctx.texts("onboarding_cancelled"))
 
     async def reply_to_text(self, user: User, text: str) -> Reply | None:
@@ -274,12 +265,14 @@ class Onboarding:
             (profile.unit, profile.position) == (unit, position)
         )
         if unchanged:
-            await storage.clear_conversation(user.id)
+            await storage.conversations.clear(user.id)
         else:
             status = (
                 Registration.PENDING if self.settings.require_approval else Registration.APPROVED
             )
-            profile = await storage.save_profile(user.id, unit, position, status, self.ctx.clock())
+            profile = await storage.users.save_profile(
+                user.id, unit, position, status, self.ctx.clock()
+            )
             if status is Registration.PENDING:
                 await self._ask_staff(profile)
         saved = Block(texts("onboarding_saved", unit=unit, position=position))
@@ -287,7 +280,8 @@ class Onboarding:
         return Reply((saved, Block(texts(follow_up))))
 
     async def _ask_staff(self, profile: Profile) -> None:
-        if self._notify is None:
+        staff_chat = self.settings.staff_chat
+        if staff_chat is None:
             return
         approve = Button(
             self.ctx.texts("button_staff_approve"), pack(Approve(profile.user_id, profile.revision))
@@ -296,7 +290,8 @@ class Onboarding:
             (Block(self.ctx.texts("staff_new_registration")), self._staff_details(profile)),
             ((approve,),),
         )
-        await self._notify(self.settings.staff_channel, self.settings.staff_chat_id, notice)
+        key = f"approval-request:{profile.user_id}:{profile.revision}"
+        await self.ctx.outbox.send(Outgoing(notice, staff_chat, key=key))
 
     async def list_pending(self, incoming: Incoming) -> Reply:
         """For the staff chat: the profiles still waiting, each with its approve button.
@@ -306,7 +301,7 @@ class Onboarding:
         texts = self.ctx.texts
         if not self._in_staff_chat(incoming):
             return Reply.text(texts("staff_only"))
-        pending = await self.ctx.storage.pending_profiles(PENDING_SHOWN + 1)
+        pending = await self.ctx.storage.users.pending_profiles(PENDING_SHOWN + 1)
         if not pending:
             return Reply.text(texts("staff_pending_none"))
         shown = pending[:PENDING_SHOWN]
@@ -324,20 +319,22 @@ class Onboarding:
     async def _approve(self, incoming: Incoming, action: Approve) -> Reply:
         texts, storage = self.ctx.texts, self.ctx.storage
         staff = incoming.sender.name or incoming.sender.id
-        approved = await storage.approve(
+        approved = await storage.users.approve(
             action.user_id, action.revision,
             f"{incoming.sender.channel}:{incoming.sender.id} {incoming.sender.name}".strip(),
             self.ctx.clock(),
         )
-        profile = await storage.get_profile(action.user_id)
-        official = await storage.get_user(action.user_id)
+        profile = await storage.users.profile(action.user_id)
+        official = await storage.users.get(action.user_id)
         if not approved or profile is None or official is None:
             return Reply.text(texts("staff_approve_stale"))
-        if self._notify is not None:
-            notice = Reply.text(
-                texts("onboarding_approved_notice", unit=profile.unit, position=profile.position)
-            )
-            await self._notify(official.channel, official.external_id, notice)
+        notice = Reply.text(
+            texts("onboarding_approved_notice", unit=profile.unit, position=profile.position)
+        )
+        # An official's private chat has the id of their account on that channel.
+        address = Address(official.channel, official.external_id)
+        key = f"approved:{action.user_id}:{action.revision}"
+        await self.ctx.outbox.send(Outgoing(notice, address, key=key))
         return Reply((Block(texts("staff_approved", staff=staff)), self._staff_details(profile)))
 
     def _staff_details(self, profile: Profile) -> Block:
@@ -361,29 +358,27 @@ class Onboarding:
         return Reply((Block(summary),), ((edit,),))
 
     def _in_staff_chat(self, incoming: Incoming) -> bool:
-        return bool(self.settings.staff_chat_id) and (
-            (incoming.sender.channel, incoming.chat_id)
-            == (self.settings.staff_channel, self.settings.staff_chat_id)
-        )
+        staff_chat = self.settings.staff_chat
+        return staff_chat is not None and incoming.chat.chat == staff_chat.chat
 
     async def _profile(self, user: User) -> Profile:
-        profile = await self.ctx.storage.get_profile(user.id)
+        profile = await self.ctx.storage.users.profile(user.id)
         assert profile is not None, "the dispatcher stores every user before routing"
         return profile
 
     async def _conversation(self, user: User) -> Conversation | None:
         """The registration under way, if any; an expired one is forgotten."""
-        conversation = await self.ctx.storage.get_conversation(user.id)
+        conversation = await self.ctx.storage.conversations.get(user.id)
         if conversation is None or conversation.flow != FLOW:
             return None
         # Expired, or registration was switched off (units removed) since it began.
         if self.ctx.clock() - conversation.updated_at > STATE_TTL or not self.settings.enabled:
-            await self.ctx.storage.clear_conversation(user.id)
+            await self.ctx.storage.conversations.clear(user.id)
             return None
         return conversation
 
     async def _set_step(self, user: User, step: str, data: dict[str, object]) -> None:
-        await self.ctx.storage.set_conversation(user.id, FLOW, step, data, self.ctx.clock())
+        await self.ctx.storage.conversations.set(user.id, FLOW, step, data, self.ctx.clock())
 
 
 def _prepend(block: Block, reply: Reply) -> Reply:

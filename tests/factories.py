@@ -6,6 +6,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.delivery.envelope import envelope
+from bot.storage import Storage
+from handlers.model import Address, ChatKind, Incoming, Reply, Sender
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FIXED_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=VN)
 
@@ -76,3 +80,27 @@ def write_entry(folder: Path, text: str, name: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def incoming(
+    sender: Sender, *, text: str | None = None, button: str | None = None,
+    chat_id: str | None = None,
+) -> Incoming:
+    """What `sender` did, in their private chat or in the chat `chat_id`."""
+    chat = Address(sender.channel, chat_id or sender.id)
+    kind = ChatKind.GROUP if chat_id and chat_id.startswith("-") else ChatKind.PRIVATE
+    return Incoming(sender, chat, kind, text=text, button=button)
+
+
+async def outbox_messages(storage: Storage) -> list[tuple[str, str, Reply]]:
+    """(channel, chat id, reply) of every message handlers queued, in order."""
+    rows = await storage.database.fetch_all(
+        "SELECT id, channel, chat_id, priority, payload FROM outbox ORDER BY id"
+    )
+    sent = []
+    for row in rows:
+        message = envelope(row["id"], Address(row["channel"], row["chat_id"]), row["priority"],
+                           row["payload"])
+        if message.reply is not None:
+            sent.append((row["channel"], row["chat_id"], message.reply))
+    return sent

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.app import open_app
-from bot.channels.console import ConsoleChannel
+from bot.app import open_app, serve_console
 from bot.config import load_config
 from tests.factories import FIXED_NOW
 
@@ -38,9 +37,7 @@ async def chat(tmp_path: Path, lines: Iterable[str | None], config_text: str = "
     path.write_text(f'[storage]\npath = "bot.sqlite3"\n{config_text}', encoding="utf-8")
     terminal = Terminal(lines)
     async with open_app(load_config(path, environ={}), clock=lambda: FIXED_NOW) as app:
-        await ConsoleChannel(
-            app.dispatcher, app.ctx.texts, read_line=terminal.read_line, write=terminal.write
-        ).run()
+        await serve_console(app, read_line=terminal.read_line, write=terminal.write)
     return terminal
 
 

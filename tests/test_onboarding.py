@@ -15,10 +15,10 @@ import pytest
 
 from bot.app import App, open_app
 from bot.config import ConfigError, load_config, load_units
-from bot.storage import Registration
-from handlers.model import Incoming, Reply, Sender
+from handlers.model import Reply, Sender
 from handlers.onboarding import match_units
-from tests.factories import FIXED_NOW
+from handlers.ports import Registration
+from tests.factories import FIXED_NOW, incoming, outbox_messages
 
 UNITS = ("Xã Tân Hưng", "Phường Tân Hưng", "Xã An Bình", "Thị trấn Tân Hưng Tây")
 STAFF_CHAT = "-1001234"
@@ -34,29 +34,24 @@ class Clock:
         return self.now
 
 
-class Notices:
-    """Records what handlers send to other chats."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, Reply]] = []
-
-    async def __call__(self, channel: str, chat_id: str, reply: Reply) -> None:
-        self.sent.append((channel, chat_id, reply))
-
-
 class Chat:
     def __init__(self, app: App) -> None:
         self.app = app
 
     async def say(self, text: str, sender: Sender = LAN) -> Reply:
-        (reply,) = await self.app.dispatcher.handle(Incoming(sender, sender.id, text=text))
+        (reply,) = await self.app.dispatcher.handle(incoming(sender, text=text))
         return reply
+
+    async def notices(self) -> list[tuple[str, str, Reply]]:
+        """What handlers queued for other chats."""
+        return await outbox_messages(self.app.storage)
 
     async def press(self, reply: Reply, label: str, sender: Sender = LAN,
                     chat_id: str | None = None) -> Reply:
         data = next(b.data for row in reply.buttons for b in row if label in b.label)
-        incoming = Incoming(sender, chat_id or sender.id, button=data)
-        (answer,) = await self.app.dispatcher.handle(incoming)
+        (answer,) = await self.app.dispatcher.handle(
+            incoming(sender, button=data, chat_id=chat_id)
+        )
         return answer
 
 
@@ -72,11 +67,10 @@ def write_config(tmp_path: Path, extra: str = "") -> Path:
 
 @asynccontextmanager
 async def chat(
-    tmp_path: Path, extra: str = "", *, clock: Clock | None = None,
-    notices: Notices | None = None,
+    tmp_path: Path, extra: str = "", *, clock: Clock | None = None
 ) -> AsyncIterator[Chat]:
     config = load_config(write_config(tmp_path, extra), environ={})
-    async with open_app(config, clock=clock or Clock(), notify=notices) as app:
+    async with open_app(config, clock=clock or Clock()) as app:
         yield Chat(app)
 
 
@@ -128,7 +122,7 @@ async def test_registration_walks_through_unit_and_position(tmp_path: Path) -> N
         saved = await talk.say("công chức văn hóa xã hội")
         assert "Phường Tân Hưng — Công chức Văn hóa – Xã hội" in saved.plain_text
 
-        profile = await talk.app.ctx.storage.get_profile(1)
+        profile = await talk.app.storage.users.profile(1)
         assert profile is not None and profile.approved
         after = await talk.say("xa an binh")  # registration is over: a question again
         assert "Đơn vị" not in after.plain_text
@@ -177,50 +171,53 @@ async def test_cancel_stops_registration_and_says_what_still_works(tmp_path: Pat
 
 
 async def test_approval_in_the_staff_chat_and_again_after_a_change(tmp_path: Path) -> None:
-    notices = Notices()
     settings = f"require_approval = true\n[support]\nstaff_chat_id = {STAFF_CHAT}\n"
-    async with chat(tmp_path, settings, notices=notices) as talk:
+    async with chat(tmp_path, settings) as talk:
         await talk.say("/start")
         position = await talk.say("xa an binh")
         saved = await talk.press(position, "Chủ tịch UBND")
         assert "chờ tổ hỗ trợ duyệt" in saved.plain_text
         assert "đường dây nóng và nhắc hạn sẽ dùng được sau khi" in saved.plain_text
-        (channel, chat_id, request), = notices.sent
+        (channel, chat_id, request), = await talk.notices()
         assert (channel, chat_id) == ("telegram", STAFF_CHAT)
         assert "Chị Lan" in request.plain_text and "Xã An Bình" in request.plain_text
 
         outside = await talk.press(request, "Duyệt", sender=HUNG)  # in a private chat
         assert outside.plain_text.startswith("Nút này đã cũ")
-        profile = await talk.app.ctx.storage.get_profile(1)
+        profile = await talk.app.storage.users.profile(1)
         assert profile is not None and profile.registration is Registration.PENDING
 
         done = await talk.press(request, "Duyệt", sender=HUNG, chat_id=STAFF_CHAT)
         assert "Anh Hùng đã duyệt" in done.plain_text
-        assert notices.sent[-1][:2] == ("zalo", "z-501")
-        assert "đã được tổ hỗ trợ duyệt" in notices.sent[-1][2].plain_text
+        notices = await talk.notices()
+        assert notices[-1][:2] == ("zalo", "z-501")
+        assert "đã được tổ hỗ trợ duyệt" in notices[-1][2].plain_text
         shown = await talk.say("/hoso")
         assert "Trạng thái: đã duyệt" in shown.plain_text
 
         position = await talk.press(shown, "Sửa hồ sơ")
         position = await talk.say("phuong tan hung")
         await talk.press(position, "Chủ tịch UBND")
-        changed = await talk.app.ctx.storage.get_profile(1)
+        changed = await talk.app.storage.users.profile(1)
         assert changed is not None and changed.registration is Registration.PENDING
         stale = await talk.press(request, "Duyệt", sender=HUNG, chat_id=STAFF_CHAT)
         assert "đã thay đổi" in stale.plain_text
-        assert len(notices.sent) == 3  # the second request, and no notice for the stale press
+        # the second request, and no notice for the stale press
+        assert len(await talk.notices()) == 3
 
 
 async def test_staff_list_pending_profiles_when_a_notice_was_lost(tmp_path: Path) -> None:
     settings = f"require_approval = true\n[support]\nstaff_chat_id = {STAFF_CHAT}\n"
-    async with chat(tmp_path, settings) as talk:  # no way to reach the staff chat
+    async with chat(tmp_path, settings) as talk:
         await talk.say("/start")
         await talk.press(await talk.say("xa an binh"), "Chủ tịch UBND")
         refused = await talk.say("/choduyet", sender=HUNG)  # in a private chat
         assert refused.plain_text == "Lệnh này chỉ dùng trong nhóm của tổ hỗ trợ."
 
         async def in_staff_chat(text: str) -> Reply:
-            (reply,) = await talk.app.dispatcher.handle(Incoming(HUNG, STAFF_CHAT, text=text))
+            (reply,) = await talk.app.dispatcher.handle(
+                incoming(HUNG, text=text, chat_id=STAFF_CHAT)
+            )
             return reply
 
         listing = await in_staff_chat("/choduyet")
@@ -228,7 +225,7 @@ async def test_staff_list_pending_profiles_when_a_notice_was_lost(tmp_path: Path
         assert labels(listing) == ["✅ Duyệt hồ sơ 1"]
         done = await talk.press(listing, "Duyệt hồ sơ 1", sender=HUNG, chat_id=STAFF_CHAT)
         assert "Anh Hùng đã duyệt" in done.plain_text
-        profile = await talk.app.ctx.storage.get_profile(1)
+        profile = await talk.app.storage.users.profile(1)
         assert profile is not None and profile.approved
         assert (await in_staff_chat("/choduyet")).plain_text == (
             "Không có hồ sơ nào đang chờ duyệt."
@@ -236,16 +233,16 @@ async def test_staff_list_pending_profiles_when_a_notice_was_lost(tmp_path: Path
 
 
 async def test_saving_the_same_profile_keeps_its_approval(tmp_path: Path) -> None:
-    notices = Notices()
     settings = f"require_approval = true\n[support]\nstaff_chat_id = {STAFF_CHAT}\n"
-    async with chat(tmp_path, settings, notices=notices) as talk:
+    async with chat(tmp_path, settings) as talk:
         await talk.say("/start")
         await talk.press(await talk.say("xa an binh"), "Khác")
-        await talk.press(notices.sent[0][2], "Duyệt", sender=HUNG, chat_id=STAFF_CHAT)
+        request = (await talk.notices())[0][2]
+        await talk.press(request, "Duyệt", sender=HUNG, chat_id=STAFF_CHAT)
         await talk.say("/capnhat")
         saved = await talk.press(await talk.say("Xã An Bình"), "Khác")
-    assert "dùng được đầy đủ các chức năng" in saved.plain_text
-    assert len(notices.sent) == 2  # the request and the approval notice only
+        assert "dùng được đầy đủ các chức năng" in saved.plain_text
+        assert len(await talk.notices()) == 2  # the request and the approval notice only
 
 
 async def test_a_registration_under_way_ends_when_units_are_removed(tmp_path: Path) -> None:
@@ -267,7 +264,7 @@ async def test_a_registration_under_way_ends_when_units_are_removed(tmp_path: Pa
 async def test_forged_registration_buttons_do_nothing(tmp_path: Path, data: str) -> None:
     async with chat(tmp_path) as talk:
         await talk.say("/start")
-        (reply,) = await talk.app.dispatcher.handle(Incoming(LAN, LAN.id, button=data))
+        (reply,) = await talk.app.dispatcher.handle(incoming(LAN, button=data))
     assert "Nút này đã cũ" in reply.plain_text
 
 

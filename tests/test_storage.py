@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 import pytest
@@ -15,7 +16,7 @@ LATEST = len(migrations())
 async def test_fresh_database_is_migrated_to_latest_in_wal_mode(tmp_path: Path) -> None:
     store = await Storage.open(tmp_path / "new.sqlite3")
     try:
-        assert await store.schema_version() == LATEST
+        assert await store.database.schema_version() == LATEST
     finally:
         await store.close()
     async with (
@@ -29,8 +30,8 @@ async def test_fresh_database_is_migrated_to_latest_in_wal_mode(tmp_path: Path) 
 async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, version: int) -> None:
     path = tmp_path / "old.sqlite3"
     old = await Storage.open(path, upto=version)
-    assert await old.schema_version() == version
-    user = await old.upsert_user("console", "local", "Chị Lan", FIXED_NOW)
+    assert await old.database.schema_version() == version
+    user = await old.users.upsert("console", "local", "Chị Lan", FIXED_NOW)
     async with old.transaction() as db:
         await db.execute(
             "INSERT INTO question_log (user_id, query, normalized_query, intent, answer_id, facet,"
@@ -42,11 +43,13 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
 
     upgraded = await Storage.open(path)
     try:
-        assert await upgraded.schema_version() == LATEST
-        record = await upgraded.get_question(1)
+        assert await upgraded.database.schema_version() == LATEST
+        record = await upgraded.questions.get(1)
         assert record is not None
         assert record.answer_id == "ho-tich/dang-ky-khai-sinh"
         assert record.user_id == user.id
+        row = await upgraded.database.fetch_one("SELECT asked_at FROM question_log")
+        assert row is not None and row[0] == "2026-11-28T02:30:00.000000Z"  # 09:30 in Vietnam
     finally:
         await upgraded.close()
 
@@ -55,7 +58,7 @@ async def test_reopening_an_up_to_date_database_changes_nothing(tmp_path: Path) 
     path = tmp_path / "bot.sqlite3"
     for _ in range(2):
         store = await Storage.open(path)
-        assert await store.schema_version() == LATEST
+        assert await store.database.schema_version() == LATEST
         await store.close()
 
 
@@ -72,35 +75,35 @@ async def test_failed_write_rolls_back(storage: Storage) -> None:
 
 
 async def test_user_upsert_is_idempotent_and_updates_name(storage: Storage) -> None:
-    first = await storage.upsert_user("telegram", "42", "Anh Nam", FIXED_NOW)
-    again = await storage.upsert_user("telegram", "42", "Nam Nguyễn", FIXED_NOW)
-    other_channel = await storage.upsert_user("zalo", "42", "Nam", FIXED_NOW)
+    first = await storage.users.upsert("telegram", "42", "Anh Nam", FIXED_NOW)
+    again = await storage.users.upsert("telegram", "42", "Nam Nguyễn", FIXED_NOW)
+    other_channel = await storage.users.upsert("zalo", "42", "Nam", FIXED_NOW)
     assert again.id == first.id
     assert again.display_name == "Nam Nguyễn"
     assert other_channel.id != first.id
 
 
 async def test_question_log_and_feedback_only_by_the_asker(storage: Storage) -> None:
-    asker = await storage.upsert_user("console", "a", "", FIXED_NOW)
-    other = await storage.upsert_user("console", "b", "", FIXED_NOW)
-    log_id = await storage.log_question(
+    asker = await storage.users.upsert("console", "a", "", FIXED_NOW)
+    other = await storage.users.upsert("console", "b", "", FIXED_NOW)
+    log_id = await storage.questions.log(
         user_id=asker.id, query="Khai sinh?", normalized_query="khai sinh", intent="answer",
         answer_id="ho-tich/dang-ky-khai-sinh", facet="documents", score=0.93,
         candidate_ids=["ho-tich/dang-ky-khai-sinh", "ho-tich/dang-ky-lai-khai-sinh"], now=FIXED_NOW,
     )
-    assert not await storage.set_feedback(log_id, other.id, 1, FIXED_NOW)
-    assert await storage.set_feedback(log_id, asker.id, -1, FIXED_NOW)
-    record = await storage.get_question(log_id)
+    assert not await storage.questions.set_feedback(log_id, other.id, 1, FIXED_NOW)
+    assert await storage.questions.set_feedback(log_id, asker.id, -1, FIXED_NOW)
+    record = await storage.questions.get(log_id)
     assert record is not None
     assert record.feedback == -1
     assert record.facet == "documents"
     assert record.candidate_ids == ("ho-tich/dang-ky-khai-sinh", "ho-tich/dang-ky-lai-khai-sinh")
-    assert await storage.get_question(log_id + 1) is None
+    assert await storage.questions.get(log_id + 1) is None
 
 
 async def test_concurrent_writers_take_turns_on_the_one_connection(storage: Storage) -> None:
     users = await asyncio.gather(
-        *(storage.upsert_user("telegram", str(n), f"user {n}", FIXED_NOW) for n in range(50))
+        *(storage.users.upsert("telegram", str(n), f"user {n}", FIXED_NOW) for n in range(50))
     )
     assert len({user.id for user in users}) == 50
 
@@ -129,11 +132,47 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> Non
         await Storage.open(path)
 
 
-async def test_reading_inside_an_own_transaction_fails_at_once_instead_of_waiting(
+async def test_work_inside_a_transaction_joins_it_and_rolls_back_with_it(
     storage: Storage,
 ) -> None:
-    async with storage.transaction():
-        with pytest.raises(RuntimeError, match="inside its own transaction"):
-            async with asyncio.timeout(5):  # in this task, unlike wait_for
-                await storage.get_profile(1)
-    assert await storage.get_profile(1) is None  # the turn was given back
+    with pytest.raises(RuntimeError):
+        async with storage.transaction():
+            user = await storage.users.upsert("telegram", "7", "Lan", FIXED_NOW)
+            assert (await storage.users.get(user.id)) == user  # reads see the open work
+            raise RuntimeError("the handler failed")
+    assert await storage.users.get(user.id) is None
+
+
+async def test_a_database_locked_by_another_process_is_waited_for(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    store = await Storage.open(path, busy_timeout_ms=100)
+    try:
+        other = await aiosqlite.connect(path, isolation_level=None)
+        await other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+
+        async def release_later() -> None:
+            await asyncio.sleep(1.0)
+            await other.commit()
+
+        releasing = asyncio.create_task(release_later())
+        user = await store.users.upsert("telegram", "9", "Nam", FIXED_NOW)
+        await releasing
+        await other.close()
+        assert user.display_name == "Nam"
+        assert await store.users.get(user.id) == user
+    finally:
+        await store.close()
+
+
+def test_stored_times_are_utc_text_that_sorts_like_time() -> None:
+    from datetime import timedelta
+
+    from bot.storage.database import from_db, to_db
+
+    earlier = FIXED_NOW  # 09:30 in Vietnam
+    later = (FIXED_NOW + timedelta(hours=1)).astimezone(ZoneInfo("America/Los_Angeles"))
+    assert to_db(earlier) == "2026-11-28T02:30:00.000000Z"
+    assert to_db(earlier) < to_db(later)
+    assert from_db(to_db(later)) == later
+    with pytest.raises(ValueError, match="naive"):
+        to_db(FIXED_NOW.replace(tzinfo=None))

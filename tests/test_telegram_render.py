@@ -73,9 +73,8 @@ def test_button_data_over_64_bytes_is_refused() -> None:
 
 
 def test_short_plain_answers_to_a_press_become_a_notification() -> None:
-    assert as_notice([Reply.text("Cảm ơn anh/chị!")]) == "Cảm ơn anh/chị!"
-    assert as_notice([Reply.text("x" * 201)]) is None
-    assert as_notice([Reply((Block("Tiêu đề", Style.TITLE),))]) is None
-    assert as_notice([Reply((Block("a"), Block("b")))]) is None
-    assert as_notice([Reply((Block("a"),), ((Button("b", "c"),),))]) is None
-    assert as_notice([Reply.text("a"), Reply.text("b")]) is None
+    assert as_notice(Reply.text("Cảm ơn anh/chị!")) == "Cảm ơn anh/chị!"
+    assert as_notice(Reply.text("x" * 201)) is None
+    assert as_notice(Reply((Block("Tiêu đề", Style.TITLE),))) is None
+    assert as_notice(Reply((Block("a"), Block("b")))) is None
+    assert as_notice(Reply((Block("a"),), ((Button("b", "c"),),))) is None

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from bot.app import run_telegram
-from bot.channels.telegram.limits import FloodLimiter, Verdict
-from bot.channels.telegram.lock import AlreadyRunning, instance_lock
-from bot.channels.telegram.pacing import ChatPacer, PacedRateLimiter
+from bot.channels.base import Pace
+from bot.channels.telegram.channel import api_root
 from bot.channels.telegram.redact import REDACTED, redacted_logs
 from bot.config import ConfigError, load_config
+from bot.delivery.flood import FloodLimiter, Verdict
+from bot.delivery.pacing import Gcra
+from bot.lock import AlreadyRunning, instance_lock
 from tests.fake_bot_api import TOKEN, Call, FakeBotApi
 
 
@@ -76,27 +78,27 @@ def test_the_filter_is_removed_when_the_bot_stops(caplog: pytest.LogCaptureFixtu
     assert TOKEN in caplog.text
 
 
-def test_a_second_instance_for_the_same_bot_is_refused(tmp_path: Path) -> None:
-    with instance_lock(tmp_path, TOKEN) as path:
-        assert path.name == "telegram-bot-123456.lock"
+def test_a_second_process_serving_the_same_data_folder_is_refused(tmp_path: Path) -> None:
+    with instance_lock(tmp_path) as path:
+        assert path.name == "serve.lock"
         with (
-            pytest.raises(AlreadyRunning, match="already running bot 123456"),
-            instance_lock(tmp_path, TOKEN),
+            pytest.raises(AlreadyRunning, match=f"already serving {tmp_path}"),
+            instance_lock(tmp_path),
         ):
             pass
-        with instance_lock(tmp_path, "654321:other"):
-            pass  # another bot may run beside it
-    with instance_lock(tmp_path, TOKEN):
+        with instance_lock(tmp_path / "other"):
+            pass  # another database may be served beside it
+    with instance_lock(tmp_path):
         pass  # released
 
 
 async def test_run_refuses_to_start_while_another_instance_runs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with instance_lock(tmp_path / "data", TOKEN):
+    with instance_lock(tmp_path / "data"):
         code, calls = await _run_once(tmp_path, f'token = "{TOKEN}"')
     assert code == 1
-    assert "already running bot 123456" in caplog.text
+    assert "already serving" in caplog.text
     assert calls == []
 
 
@@ -107,8 +109,10 @@ async def test_run_refuses_to_start_while_another_instance_runs(
         ('webhook_url = "http://bot.example/hook"', "[telegram] webhook_url must be an https://"),
         ('webhook_secret = "has spaces"', "[telegram] webhook_secret may only use letters"),
         ('base_url = "localhost:8081"', "[telegram] base_url must start with http://"),
-        ("flood_messages_per_minute = 0", "[telegram] flood_messages_per_minute must be positive"),
-        ("send_retries = -1", "[telegram] send_retries must not be negative"),
+        ("[delivery]\nflood_messages_per_minute = 0",
+         "[delivery] flood_messages_per_minute is out of range"),
+        ("[delivery]\nmessages_per_second = 0", "[delivery] messages_per_second is out of range"),
+        ('[delivery]\nconcurrency = "4"', "[delivery] concurrency must be an integer"),
     ],
 )
 def test_telegram_settings_are_checked(tmp_path: Path, text: str, message: str) -> None:
@@ -146,7 +150,8 @@ async def test_a_rejected_token_stops_with_one_line_that_hides_it(
     assert code == 1
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.getMessage() for r in errors] == [
-        f"cannot serve Telegram: The token `{REDACTED}` was rejected by the server."
+        "stopping: Telegram rejected the bot token at getMe "
+        f"(The token `{REDACTED}` was rejected by the server.)"
     ]
     assert wrong not in caplog.text
     assert all(r.exc_info is None for r in errors)
@@ -174,28 +179,31 @@ async def test_a_webhook_port_in_use_is_reported_not_masked(
 
 def test_a_private_chat_gets_a_short_burst_then_one_message_a_second() -> None:
     clock = Clock()
-    pacer = ChatPacer(interval=1.0, burst=3, clock=clock)
-    assert [pacer.reserve(501) for _ in range(5)] == [0.0, 0.0, 0.0, 1.0, 2.0]
-    assert pacer.reserve(502) == 0.0  # per chat
+    pacer = Gcra(clock)
+    pace = Pace(interval=1.0, burst=3)
+    waits = []
+    for _ in range(5):
+        waits.append(pacer.wait(501, pace))
+        pacer.take(501, pace)
+    assert waits == [0.0, 0.0, 0.0, 1.0, 2.0]
+    assert pacer.wait(502, pace) == 0.0  # per chat
     clock.now += 10  # quiet for a while: the burst is available again
-    assert [pacer.reserve(501) for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+    assert pacer.wait(501, pace) == 0.0
 
 
-async def test_sends_to_private_chats_are_paced_and_groups_left_to_the_group_limit(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    waits: list[float] = []
+def test_a_held_chat_waits_for_retry_after_and_others_do_not() -> None:
+    clock = Clock()
+    pacer = Gcra(clock)
+    pacer.hold(501, 7.0)
+    assert pacer.wait(501, Pace()) == 7.0
+    assert pacer.wait(502, Pace()) == 0.0
+    clock.now += 7
+    assert pacer.wait(501, Pace()) == 0.0
 
-    async def record(delay: float) -> None:
-        waits.append(delay)
 
-    async def send(*args: object, **kwargs: object) -> bool:
-        return True
-
-    monkeypatch.setattr("bot.channels.telegram.pacing.asyncio.sleep", record)
-    limiter = PacedRateLimiter(max_retries=0, pacer=ChatPacer(burst=2, clock=Clock()))
-    for chat_id in (501, "501", 501, -1001234, "-1001234", "@channel"):
-        assert await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat_id},
-                                             None)
-    await limiter.process_request(send, (), {}, "answerCallbackQuery", {"text": "ok"}, None)
-    assert waits == [0.0, 0.0, 1.0]
+@pytest.mark.parametrize(
+    "written", ["http://127.0.0.1:8081", "http://127.0.0.1:8081/", "http://127.0.0.1:8081/bot",
+                "http://127.0.0.1:8081/bot/"],
+)
+def test_base_url_is_accepted_in_both_forms(written: str) -> None:
+    assert api_root(written) == "http://127.0.0.1:8081"

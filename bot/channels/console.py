@@ -1,6 +1,7 @@
 """The terminal chat: the embedded default channel, so anyone can try the bot with no token.
 
-Buttons are shown as numbered options; typing the number presses the button.
+Buttons are shown as numbered options; typing the number presses the button. The chat
+goes through the same inbox, handlers and outbox as Telegram.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import contextlib
 import re
 import sys
 import threading
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from bot.channels.base import InboxSink, Pace, PartDelivered
+from bot.delivery.envelope import Envelope
 from handlers.callbacks import number
-from handlers.dispatcher import Dispatcher
-from handlers.model import Button, Incoming, Reply, Sender, Style
+from handlers.model import Address, Button, ChatKind, Incoming, Reply, Sender, Style
 from handlers.texts import Texts
 
 try:
@@ -116,43 +119,87 @@ def render(reply: Reply) -> tuple[str, list[Button]]:
 
 
 class ConsoleChannel:
+    """One person in this terminal: each typed line goes through the inbox like any
+    update, and what the outbox has for them is printed."""
+
+    name = CHANNEL
+
     def __init__(
         self,
-        dispatcher: Dispatcher,
         texts: Texts,
+        settle: Callable[[], Awaitable[None]],
         *,
         read_line: LineReader = read_terminal_line,
         write: Callable[[str], None] = print,
         sender: Sender | None = None,
     ) -> None:
-        self._dispatcher = dispatcher
         self._texts = texts
+        self._settle = settle
         self._read_line = read_line
         self._write = write
         self._sender = sender or Sender(CHANNEL, "local")
+        self._buttons: list[Button] = []
+        self._printed = 0
+        self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._loop: asyncio.Task[None] | None = None
 
-    async def run(self) -> None:
-        self._write(self._texts("console_intro"))
-        buttons: list[Button] = []
-        while True:
-            line = await self._read_line(self._texts("console_prompt"))
-            if line is None or line.strip().lower() in EXIT_COMMANDS:
-                self._write(self._texts("console_goodbye"))
-                return
-            text = line.strip()
-            if not text:
-                continue
-            choice = number(text) if len(text) <= 3 else None  # not "²" nor a long number
-            if choice is not None and buttons:
-                if not 1 <= choice <= len(buttons):
-                    self._write(self._texts("console_choice_out_of_range", number=choice))
-                    continue
-                incoming = self._incoming(button=buttons[choice - 1].data)
-            else:
-                incoming = self._incoming(text=text)
-            for reply in await self._dispatcher.handle(incoming):
-                shown, buttons = render(reply)
-                self._write(f"\n{self._texts('console_bot')}:\n{shown}\n")
+    async def start(self, inbox: InboxSink) -> None:
+        self._loop = asyncio.create_task(self._converse(inbox))
 
-    def _incoming(self, *, text: str | None = None, button: str | None = None) -> Incoming:
-        return Incoming(self._sender, chat_id=self._sender.id, text=text, button=button)
+    async def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.cancel()
+            await asyncio.gather(self._loop, return_exceptions=True)
+
+    async def wait_closed(self) -> None:
+        await self._closed
+
+    def parse(self, payload: Mapping[str, Any]) -> Incoming | None:
+        sender = Sender(CHANNEL, str(payload["who"]), str(payload.get("name", "")))
+        return Incoming(
+            sender, Address(CHANNEL, sender.id), ChatKind.PRIVATE,
+            update_id=str(payload["update_id"]),
+            text=payload.get("text"), button=payload.get("button"),
+        )
+
+    def pace(self, address: Address) -> Pace:
+        return Pace()
+
+    async def send(self, envelope: Envelope, on_part: PartDelivered) -> None:
+        if envelope.address.chat_id == self._sender.id and envelope.reply is not None:
+            shown, self._buttons = render(envelope.reply)
+            self._write(f"\n{self._texts('console_bot')}:\n{shown}\n")
+        self._printed += 1
+        await on_part(str(self._printed), True)
+
+    async def _converse(self, inbox: InboxSink) -> None:
+        try:
+            self._write(self._texts("console_intro"))
+            while await self._exchange(inbox):
+                pass
+            self._write(self._texts("console_goodbye"))
+        finally:
+            if not self._closed.done():
+                self._closed.set_result(None)
+
+    async def _exchange(self, inbox: InboxSink) -> bool:
+        """Read one line and show the answer; False at the end of the conversation."""
+        line = await self._read_line(self._texts("console_prompt"))
+        if line is None or line.strip().lower() in EXIT_COMMANDS:
+            return False
+        text = line.strip()
+        if not text:
+            return True
+        choice = number(text) if len(text) <= 3 else None  # not "²" nor a long number
+        update: dict[str, Any] = {"who": self._sender.id, "name": self._sender.name,
+                                  "update_id": uuid.uuid4().hex}
+        if choice is not None and self._buttons:
+            if not 1 <= choice <= len(self._buttons):
+                self._write(self._texts("console_choice_out_of_range", number=choice))
+                return True
+            update["button"] = self._buttons[choice - 1].data
+        else:
+            update["text"] = text
+        await inbox.receive(CHANNEL, [(update["update_id"], update)])
+        await self._settle()
+        return True

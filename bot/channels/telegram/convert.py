@@ -7,15 +7,24 @@ own messages; the mention is taken out of the text.
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Message, MessageEntity
+from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram import User as TelegramUser
 from telegram.constants import ChatType
 
 from bot.channels.telegram import CHANNEL
-from handlers.model import AttachmentKind, Incoming, Sender
+from handlers.model import Address, Attachment, AttachmentKind, ChatKind, Incoming, Sender
 
 
-def message_incoming(message: Message, me: TelegramUser) -> Incoming | None:
+def update_incoming(update: Update, me: TelegramUser) -> Incoming | None:
+    """The `Incoming` of a stored update; None for what the bot ignores."""
+    if update.message is not None:
+        return message_incoming(update.message, me, str(update.update_id))
+    if update.callback_query is not None:
+        return button_incoming(update.callback_query, str(update.update_id))
+    return None
+
+
+def message_incoming(message: Message, me: TelegramUser, update_id: str = "") -> Incoming | None:
     """What a person did with a message; None for service messages and other people's talk."""
     person = message.from_user
     if person is None or person.is_bot:
@@ -24,36 +33,66 @@ def message_incoming(message: Message, me: TelegramUser) -> Incoming | None:
     attachment = _attachment(message)
     if text is None and attachment is None:
         return None  # someone joined, a message was pinned…
-    if message.chat.type != ChatType.PRIVATE:
+    private = message.chat.type == ChatType.PRIVATE
+    if not private:
         text = _addressed_text(message, me)
         if text is None:
             return None
-    return Incoming(_sender(person), str(message.chat.id), text=text, attachment=attachment)
+    replied = message.reply_to_message
+    return Incoming(
+        _sender(person),
+        _address(message),
+        ChatKind.PRIVATE if private else ChatKind.GROUP,
+        update_id=update_id,
+        message_id=str(message.message_id),
+        reply_to=str(replied.message_id) if replied and not _is_topic_root(message) else None,
+        text=text,
+        attachments=(attachment,) if attachment else (),
+    )
 
 
-def button_incoming(query: CallbackQuery) -> Incoming | None:
+def button_incoming(query: CallbackQuery, update_id: str = "") -> Incoming | None:
     if query.data is None:
         return None
-    chat_id = query.message.chat.id if query.message else query.from_user.id
-    return Incoming(_sender(query.from_user), str(chat_id), button=query.data)
+    message = query.message if isinstance(query.message, Message) else None
+    chat = _address(message) if message else Address(CHANNEL, str(query.from_user.id))
+    private = message is None or message.chat.type == ChatType.PRIVATE
+    return Incoming(
+        _sender(query.from_user), chat, ChatKind.PRIVATE if private else ChatKind.GROUP,
+        update_id=update_id, message_id=str(message.message_id) if message else None,
+        button=query.data, press_id=query.id,
+    )
+
+
+def _address(message: Message) -> Address:
+    thread = str(message.message_thread_id) if message.is_topic_message else None
+    return Address(CHANNEL, str(message.chat.id), thread)
+
+
+def _is_topic_root(message: Message) -> bool:
+    """In a forum topic every message "replies" to the topic's first message."""
+    replied = message.reply_to_message
+    return bool(message.is_topic_message and replied
+                and replied.message_id == message.message_thread_id)
 
 
 def _sender(person: TelegramUser) -> Sender:
     return Sender(CHANNEL, str(person.id), person.full_name)
 
 
-def _attachment(message: Message) -> AttachmentKind | None:
+def _attachment(message: Message) -> Attachment | None:
     if message.photo:
-        return AttachmentKind.PHOTO
+        return Attachment(AttachmentKind.PHOTO, message.photo[-1].file_id)
     if message.document:
-        return AttachmentKind.DOCUMENT
+        document = message.document
+        return Attachment(AttachmentKind.DOCUMENT, document.file_id, document.file_name or "")
     if message.sticker:
-        return AttachmentKind.STICKER
+        return Attachment(AttachmentKind.STICKER, message.sticker.file_id)
     if message.voice or message.audio or message.video_note:
-        return AttachmentKind.VOICE
+        return Attachment(AttachmentKind.VOICE)
     if message.location or message.venue:
-        return AttachmentKind.LOCATION
-    return AttachmentKind.OTHER if message.effective_attachment else None
+        return Attachment(AttachmentKind.LOCATION)
+    return Attachment(AttachmentKind.OTHER) if message.effective_attachment else None
 
 
 def _addressed_text(message: Message, me: TelegramUser) -> str | None:

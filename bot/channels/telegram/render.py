@@ -8,7 +8,7 @@ of the HTML source, which is never less than what Telegram counts.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -53,16 +53,13 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup:
     )
 
 
-def as_notice(replies: Sequence[Reply]) -> str | None:
-    """The text to show as a button press's notification, or None to send messages.
+def as_notice(reply: Reply) -> str | None:
+    """The text to show as a button press's notification, or None to send a message.
 
     Telegram acknowledges a press with a short notification over the chat: a reply that
     is one short plain paragraph without buttons (a thank-you, "this button is old")
     is shown that way instead of adding a message to the chat.
     """
-    if len(replies) != 1:
-        return None
-    (reply,) = replies
     if reply.buttons or len(reply.blocks) != 1 or reply.blocks[0].style is not Style.PLAIN:
         return None
     text = reply.blocks[0].text

@@ -1,4 +1,4 @@
-"""A per-person flood limit: so one person cannot keep the bot busy for everyone."""
+"""A per-person flood limit, for every channel: one person cannot keep the bot busy for everyone."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from enum import Enum
-
-from bot.config import TelegramSection
 
 # Forget people who have been quiet for a window once this many are tracked.
 TRACKED_BEFORE_CLEANUP = 1024
@@ -57,7 +55,3 @@ class FloodLimiter:
             if not sent or now - sent[-1] >= self._window:
                 del self._sent[person]
                 self._warned.discard(person)
-
-
-def flood_limiter(section: TelegramSection) -> FloodLimiter:
-    return FloodLimiter(section.flood_messages_per_minute)

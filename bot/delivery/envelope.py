@@ -1,0 +1,81 @@
+"""An outbox row as the sender hands it to a channel, and its JSON form in the database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.model import Address, Block, Button, Copy, Outgoing, Priority, Reply, Style
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One message to deliver. `parts_done` counts the parts of a long reply already
+    delivered before a crash or a failure, so that only the rest is sent again."""
+
+    id: int
+    address: Address
+    priority: Priority
+    reply: Reply | None = None
+    copy: Copy | None = None
+    reply_to: str | None = None
+    press_id: str | None = None  # a button press to acknowledge with this message
+    parts_done: int = 0
+    ref: str | None = None
+    key: str = ""
+
+
+def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
+    """What the outbox stores of a message: everything a channel needs to render it."""
+    payload: dict[str, Any] = {}
+    if outgoing.reply is not None:
+        payload["reply"] = {
+            "blocks": [[block.text, block.style.value] for block in outgoing.reply.blocks],
+            "buttons": [[[b.label, b.data] for b in row] for row in outgoing.reply.buttons],
+        }
+    if outgoing.copy is not None:
+        source = outgoing.copy.from_chat
+        payload["copy"] = {
+            "channel": source.channel, "chat_id": source.chat_id,
+            "thread_id": source.thread_id, "message_id": outgoing.copy.message_id,
+        }
+    if outgoing.reply_to is not None:
+        payload["reply_to"] = outgoing.reply_to
+    if press_id is not None:
+        payload["press_id"] = press_id
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def envelope(
+    row_id: int,
+    address: Address,
+    priority: int,
+    payload: str,
+    parts_done: int = 0,
+    ref: str | None = None,
+    key: str = "",
+) -> Envelope:
+    data = json.loads(payload)
+    reply = None
+    if "reply" in data:
+        reply = Reply(
+            tuple(Block(text, Style(style)) for text, style in data["reply"]["blocks"]),
+            tuple(tuple(Button(label, value) for label, value in row)
+                  for row in data["reply"]["buttons"]),
+        )
+    copy = None
+    if "copy" in data:
+        source = data["copy"]
+        copy = Copy(Address(source["channel"], source["chat_id"], source["thread_id"]),
+                    source["message_id"])
+    return Envelope(
+        id=row_id, address=address, priority=Priority(priority), reply=reply, copy=copy,
+        reply_to=data.get("reply_to"), press_id=data.get("press_id"),
+        parts_done=parts_done, ref=ref, key=key,
+    )
+
+
+def ack_payload(press_id: str) -> str:
+    """A message that only acknowledges a button press (nothing shown in the chat)."""
+    return json.dumps({"press_id": press_id})

@@ -1,0 +1,196 @@
+"""The sender: drains one channel's outbox, most urgent first, within the chat app's limits.
+
+- Answers to a person go out at once, held back only by that chat's pace; relays,
+  reminders and broadcasts follow in that order, and bulk messages (reminders,
+  broadcasts) also keep to one global rate (`[delivery] messages_per_second`).
+- A chat that must wait (its pace, a 429's `retry_after`) is skipped, not waited for.
+- At most `concurrency` messages are in flight at once, one per chat so that a chat's
+  messages arrive in order. Which ones are in flight is kept only in memory: after a
+  crash they are pending again, and they are the only messages that may be sent twice.
+- Failures: 429 → that chat waits `retry_after`; 5xx, time-outs and the unexpected →
+  retried with a growing delay, forever; 403 → the chat is marked inactive and nothing
+  more is sent to it until it writes again; 400 → failed, with the reason kept and
+  logged. A revoked token (`ChannelFatal`) stops the sender, and with it the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.channels.base import Channel, Pace
+from bot.delivery.backoff import Backoff
+from bot.delivery.envelope import Envelope
+from bot.delivery.errors import ChannelFatal, Rejected, RetryLater, Transient, Unreachable
+from bot.delivery.pacing import Gcra
+from bot.storage import Storage
+from bot.storage.outbox import DueMessage
+
+log = logging.getLogger(__name__)
+
+BULK = "bulk"  # the pacer's key for the global bulk rate
+# How often the outbox is looked at with nothing to wake the sender: rows written by
+# another process (an admin command) are picked up within this time.
+POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    messages_per_second: float = 25.0
+    concurrency: int = 4
+    retry: Backoff = field(default_factory=Backoff)
+
+
+class Sender:
+    def __init__(
+        self,
+        channel: Channel,
+        storage: Storage,
+        settings: SenderSettings,
+        *,
+        clock: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
+        on_rejected: Callable[[Envelope, str], Awaitable[None]] | None = None,
+    ) -> None:
+        self._channel = channel
+        self._storage = storage
+        self._settings = settings
+        self._clock = clock
+        self._pacer = Gcra(monotonic)
+        self._bulk_pace = Pace(interval=1.0 / settings.messages_per_second, burst=1)
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._busy_chats: set[object] = set()
+        self._wake = asyncio.Event()
+        self._fatal: ChannelFatal | None = None
+        self._next_timer: float | None = None
+        self._monotonic = monotonic
+        self._on_rejected = on_rejected
+
+    def wake(self) -> None:
+        """New messages may be due: look at the outbox now."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver until cancelled; raises `ChannelFatal` when the channel cannot go on."""
+        try:
+            while True:
+                self._wake.clear()
+                await self._start_due()
+                if self._fatal is not None:
+                    raise self._fatal
+                await self._sleep()
+        finally:
+            for task in self._in_flight.values():
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Wait until nothing that is due is pending or in flight (for the terminal chat)."""
+        while True:
+            if not self._in_flight and not await self._storage.outbox.due(
+                self._channel.name, self._clock(), limit=1
+            ):
+                return
+            self.wake()
+            await asyncio.sleep(0.005)
+
+    async def _sleep(self) -> None:
+        timeout = POLL_SECONDS
+        if self._next_timer is not None:
+            timeout = min(timeout, max(0.0, self._next_timer - self._monotonic()))
+        self._next_timer = None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _start_due(self) -> None:
+        free = self._settings.concurrency - len(self._in_flight)
+        if free <= 0:
+            return
+        due = await self._storage.outbox.due(
+            self._channel.name, self._clock(), limit=max(64, free * 16),
+            skip=list(self._in_flight),
+        )
+        for message in due:
+            if free == 0:
+                return
+            envelope = message.envelope
+            if message.chat_inactive:
+                await self._storage.outbox.failed(envelope.id, "chat inactive", self._clock())
+                continue
+            chat = envelope.address.chat
+            if chat in self._busy_chats or not self._may_send(message):
+                continue
+            self._pacer.take(chat, self._channel.pace(envelope.address))
+            if envelope.priority.bulk:
+                self._pacer.take(BULK, self._bulk_pace)
+            self._busy_chats.add(chat)
+            task = asyncio.create_task(self._deliver(message))
+            self._in_flight[envelope.id] = task
+            free -= 1
+
+    def _may_send(self, message: DueMessage) -> bool:
+        """True when the chat's pace and, for bulk messages, the global rate allow it now."""
+        envelope = message.envelope
+        waits = [self._pacer.wait(envelope.address.chat, self._channel.pace(envelope.address))]
+        if envelope.priority.bulk:
+            waits.append(self._pacer.wait(BULK, self._bulk_pace))
+        wait = max(waits)
+        if wait > 0:
+            self._timer_in(wait)
+        return wait == 0
+
+    def _timer_in(self, seconds: float) -> None:
+        at = self._monotonic() + seconds
+        self._next_timer = at if self._next_timer is None else min(self._next_timer, at)
+
+    async def _deliver(self, message: DueMessage) -> None:
+        envelope = message.envelope
+        outbox = self._storage.outbox
+        last_id: str | None = None
+
+        async def on_part(message_id: str, last: bool) -> None:
+            nonlocal last_id
+            if last:
+                last_id = message_id
+            else:
+                await outbox.part_delivered(envelope.id, message_id)
+
+        try:
+            await self._channel.send(envelope, on_part)
+        except RetryLater as err:
+            self._pacer.hold(envelope.address.chat, err.retry_after)
+            until = self._clock() + timedelta(seconds=err.retry_after)
+            await outbox.hold_chat(envelope.address, until)
+            await outbox.retry_at(envelope.id, until, err.reason)
+            self._timer_in(err.retry_after)
+        except Unreachable as err:
+            log.info("%s chat %s is unreachable: %s", envelope.address.channel,
+                     envelope.address.chat_id, err.reason)
+            await self._storage.chats.mark_inactive(envelope.address, err.reason, self._clock())
+            await outbox.failed(envelope.id, err.reason, self._clock())
+        except Rejected as err:
+            log.warning("message %s to %s chat %s refused: %s", envelope.id,
+                        envelope.address.channel, envelope.address.chat_id, err.reason)
+            await outbox.failed(envelope.id, err.reason, self._clock())
+            if self._on_rejected is not None:
+                await self._on_rejected(envelope, err.reason)
+        except ChannelFatal as err:
+            self._fatal = err
+        except Exception as err:  # Transient, or a bug: never lose the message
+            if not isinstance(err, Transient):
+                log.exception("unexpected error sending message %s; will retry", envelope.id)
+            delay = self._settings.retry.delay(message.attempts)
+            await outbox.retry_at(envelope.id, self._clock() + timedelta(seconds=delay), str(err))
+            self._timer_in(delay)
+        else:
+            await outbox.delivered(envelope, last_id, self._clock())
+        finally:
+            self._in_flight.pop(envelope.id, None)
+            self._busy_chats.discard(envelope.address.chat)
+            self.wake()

@@ -1,0 +1,172 @@
+"""The outbox: every message to send, stored before it is sent, until delivered or failed.
+
+Rows are written in the same transaction as the state that caused them (an answer with
+its question log, a relay with its ticket). The unique `key` makes each send happen
+once. Which rows are being sent right now is kept by the sender in memory: after a
+crash they are simply pending again, and those are the only messages that may go out
+twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.delivery.envelope import Envelope, envelope
+from bot.storage.database import Database, from_db, to_db
+from handlers.model import Address
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    key: str
+    address: Address
+    priority: int
+    payload: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class DueMessage:
+    envelope: Envelope
+    attempts: int
+    chat_inactive: bool
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    pending: int
+    delivered: int
+    failed: int
+
+
+class SqliteOutbox:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(self, messages: Sequence[NewMessage], now: datetime) -> int:
+        """Store messages to send; a key already stored is ignored. Returns how many are new."""
+        added = 0
+        async with self._db.transaction() as db:
+            for message in messages:
+                address = message.address
+                cursor = await db.execute(
+                    """INSERT INTO outbox (key, channel, chat_id, thread_id, priority, payload,
+                                           ref, created_at, next_try_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING""",
+                    (message.key, address.channel, address.chat_id, address.thread_id,
+                     message.priority, message.payload, message.ref, to_db(now), to_db(now)),
+                )
+                added += cursor.rowcount
+        return added
+
+    async def due(
+        self, channel: str, now: datetime, limit: int, skip: Sequence[int] = ()
+    ) -> list[DueMessage]:
+        """Pending messages whose time has come, most urgent first; `skip` are in flight."""
+        placeholders = ",".join("?" * len(skip))
+        rows = await self._db.fetch_all(
+            f"""SELECT o.id, o.key, o.chat_id, o.thread_id, o.priority, o.payload, o.parts_done,
+                       o.ref, o.attempts, c.inactive_since IS NOT NULL AS inactive
+                FROM outbox o LEFT JOIN chats c
+                     ON c.channel = o.channel AND c.chat_id = o.chat_id
+                WHERE o.channel = ? AND o.state = 'pending' AND o.next_try_at <= ?
+                      AND o.id NOT IN ({placeholders})
+                ORDER BY o.priority, o.id LIMIT ?""",
+            (channel, to_db(now), *skip, limit),
+        )
+        return [
+            DueMessage(
+                envelope(r["id"], Address(channel, r["chat_id"], r["thread_id"]),
+                         r["priority"], r["payload"], r["parts_done"], r["ref"], r["key"]),
+                attempts=r["attempts"], chat_inactive=bool(r["inactive"]),
+            )
+            for r in rows
+        ]
+
+    async def next_due_at(self, channel: str) -> datetime | None:
+        row = await self._db.fetch_one(
+            "SELECT MIN(next_try_at) FROM outbox WHERE channel = ? AND state = 'pending'",
+            (channel,),
+        )
+        return from_db(row[0]) if row and row[0] else None
+
+    async def part_delivered(self, row_id: int, message_id: str) -> None:
+        """One part of a long message went out: a restart sends only the parts after it."""
+        async with self._db.transaction() as db:
+            await db.execute(
+                """UPDATE outbox SET parts_done = parts_done + 1,
+                       delivered_ids = json_insert(delivered_ids, '$[#]', ?)
+                   WHERE id = ?""",
+                (message_id, row_id),
+            )
+
+    async def delivered(
+        self, message: Envelope, last_message_id: str | None, now: datetime
+    ) -> list[str]:
+        """Mark delivered and record every message id under the message's `ref`, at once."""
+        async with self._db.transaction() as db:
+            extra = [] if last_message_id is None else [last_message_id]
+            async with db.execute(
+                "SELECT delivered_ids FROM outbox WHERE id = ?", (message.id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            ids = [*(json.loads(row[0]) if row else []), *extra]
+            await db.execute(
+                """UPDATE outbox SET state = 'delivered', delivered_ids = ?, finished_at = ?,
+                       parts_done = ?, error = NULL WHERE id = ?""",
+                (json.dumps(ids), to_db(now), len(ids), message.id),
+            )
+            if message.ref is not None:
+                await db.executemany(
+                    """INSERT OR REPLACE INTO message_refs
+                           (channel, chat_id, message_id, ref, outbox_id) VALUES (?, ?, ?, ?, ?)""",
+                    [(message.address.channel, message.address.chat_id, message_id, message.ref,
+                      message.id) for message_id in ids],
+                )
+        return ids
+
+    async def retry_at(self, row_id: int, at: datetime, error: str) -> None:
+        async with self._db.transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_try_at = ?, error = ? "
+                "WHERE id = ?",
+                (to_db(at), error, row_id),
+            )
+
+    async def hold_chat(self, address: Address, until: datetime) -> None:
+        """Nothing pending for this chat goes out before `until` (the chat app asked)."""
+        async with self._db.transaction() as db:
+            await db.execute(
+                """UPDATE outbox SET next_try_at = MAX(next_try_at, ?)
+                   WHERE channel = ? AND chat_id = ? AND state = 'pending'""",
+                (to_db(until), address.channel, address.chat_id),
+            )
+
+    async def failed(self, row_id: int, reason: str, now: datetime) -> None:
+        async with self._db.transaction() as db:
+            await db.execute(
+                "UPDATE outbox SET state = 'failed', error = ?, finished_at = ?, "
+                "attempts = attempts + 1 WHERE id = ?",
+                (reason, to_db(now), row_id),
+            )
+
+    async def ref_of(self, address: Address, message_id: str) -> str | None:
+        """What a delivered message belongs to ("ticket:12"), from its chat and id."""
+        row = await self._db.fetch_one(
+            "SELECT ref FROM message_refs WHERE channel = ? AND chat_id = ? AND message_id = ?",
+            (address.channel, address.chat_id, message_id),
+        )
+        return row["ref"] if row else None
+
+    async def counts(self, channel: str | None = None) -> OutboxCounts:
+        row = await self._db.fetch_one(
+            """SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'delivered'), 0),
+                      COALESCE(SUM(state = 'failed'), 0)
+               FROM outbox WHERE ? IS NULL OR channel = ?""",
+            (channel, channel),
+        )
+        assert row is not None
+        return OutboxCounts(int(row[0]), int(row[1]), int(row[2]))
