@@ -28,7 +28,7 @@ def _public_holidays(year: int) -> holidays.HolidayBase:
     The next year is loaded too: a swap announced for early January can make a Saturday of
     December a working day, and the package records that swap with the later year.
     """
-    return holidays.country_holidays("VN", years=(year, year + 1), expand=False)
+    return holidays.country_holidays("VN", years=(year, year + 1), expand=False, language="vi")
 
 
 class WorkCalendar:
