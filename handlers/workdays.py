@@ -83,12 +83,15 @@ class WorkCalendar:
             raise ValueError(f"the number of working days must not be negative, got {n}")
         day = start
         for _ in range(n):
-            day = self._first_working_day_after(day)
+            day = self.next_working_day(day)
         return day
 
     def next_working_day(self, day: date) -> date:
         """The first working day after `day`, never `day` itself."""
-        return self._first_working_day_after(day)
+        day += ONE_DAY
+        while not self.is_working_day(day):
+            day += ONE_DAY
+        return day
 
     def working_days_between(self, start: date, end: date) -> int:
         """The working days after `start` up to and including `end`; negative when `end` is
@@ -101,12 +104,6 @@ class WorkCalendar:
             return -self.working_days_between(end, start)
         span = (end - start).days
         return sum(self.is_working_day(start + k * ONE_DAY) for k in range(1, span + 1))
-
-    def _first_working_day_after(self, day: date) -> date:
-        day += ONE_DAY
-        while not self.is_working_day(day):
-            day += ONE_DAY
-        return day
 
 
 _SESSION = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
