@@ -130,6 +130,12 @@ def test_counting_crosses_year_boundaries() -> None:
     assert CALENDAR.working_days_between(date(2027, 1, 5), date(2026, 12, 30)) == -3
 
 
+def test_a_december_saturday_swapped_for_a_january_day_off_is_a_working_day() -> None:
+    # Friday 02/01/2015 was taken off for Saturday 27/12/2014, recorded with 2015's holidays.
+    assert CALENDAR.is_working_day(date(2014, 12, 27))
+    assert not CALENDAR.is_working_day(date(2015, 1, 2))
+
+
 def test_the_day_of_filing_is_not_counted() -> None:
     assert CALENDAR.add_working_days(date(2026, 12, 1), 2) == date(2026, 12, 3)
     assert CALENDAR.add_working_days(date(2026, 12, 4), 1) == date(2026, 12, 7)
