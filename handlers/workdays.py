@@ -73,10 +73,10 @@ class WorkCalendar:
         The day of filing (`start`) is never counted, whether or not it is a working day: the
         count begins on the next day, and only working days count. This is the Civil Code's
         rule for periods in days (Bộ luật Dân sự 2015, Article 147(2): the first day is not
-        counted) applied to the working days in which procedure times are published, and it is
-        what the one-stop receipt does: received on Tuesday 01/12/2026 with 2 working days,
-        the result is due on Thursday 03/12/2026. The date returned is a working day, so a
-        deadline never ends on a day off (Article 148(5)); `n = 0` returns `start`.
+        counted) applied to the working days in which procedure times are published: a dossier
+        received on Tuesday 01/12/2026 with 2 working days is due on Thursday 03/12/2026. The
+        date returned is a working day, so a deadline never ends on a day off (Article 148(5));
+        `n = 0` returns `start`.
         """
         if n < 0:
             raise ValueError(f"the number of working days must not be negative, got {n}")
@@ -117,20 +117,20 @@ def parse_office_hours(spec: str) -> tuple[tuple[time, time], ...]:
     if not spec.strip():
         raise ValueError(f"office hours are empty: write them like {_EXAMPLE}")
     sessions: list[tuple[time, time]] = []
-    for part in spec.split(","):
-        match = _SESSION.fullmatch(part.strip())
+    for part in (piece.strip() for piece in spec.split(",")):
+        match = _SESSION.fullmatch(part)
         if match is None:
-            raise ValueError(f'"{part.strip()}" is not a time range: write them like {_EXAMPLE}')
+            raise ValueError(f'"{part}" is not a time range: write them like {_EXAMPLE}')
         hour1, minute1, hour2, minute2 = (int(group) for group in match.groups())
         try:
             opens, closes = time(hour1, minute1), time(hour2, minute2)
         except ValueError:
-            raise ValueError(f'"{part.strip()}" has a time that does not exist') from None
+            raise ValueError(f'"{part}" has a time that does not exist') from None
         if closes <= opens:
-            raise ValueError(f'"{part.strip()}" must end after it starts')
+            raise ValueError(f'"{part}" must end after it starts')
         if sessions and opens < sessions[-1][1]:
             raise ValueError(
-                f'"{part.strip()}" starts before the previous session ends: '
+                f'"{part}" starts before the previous session ends: '
                 "list the sessions in the order of the day, without overlaps"
             )
         sessions.append((opens, closes))

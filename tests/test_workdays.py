@@ -250,11 +250,11 @@ def test_bad_office_hours_say_what_is_wrong(spec: str, message: str) -> None:
 
 
 @pytest.fixture(params=["America/Los_Angeles", "Pacific/Kiritimati", "UTC"])
-def host_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("TZ", request.param)
-    host_time.tzset()
-    yield request.param
-    monkeypatch.undo()
+def host_zone(request: pytest.FixtureRequest) -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", request.param)
+        host_time.tzset()
+        yield request.param
     host_time.tzset()
 
 
