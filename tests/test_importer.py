@@ -27,7 +27,6 @@ from knowledge.entry import (
     TimeUnit,
 )
 from knowledge.importers.dichvucong import (
-    ASSUMED_ROW,
     DUPLICATE_CODE,
     MALFORMED_JSON,
     NO_CHANNEL_ROWS,
@@ -40,7 +39,14 @@ from knowledge.importers.dichvucong import (
     import_file,
     import_lines,
 )
-from knowledge.importers.flattened import parse_channels, parse_legal
+from knowledge.importers.flattened import (
+    GLUED_CELLS,
+    IMPLAUSIBLE_TIME,
+    ODD_TIME_UNIT,
+    parse_channels,
+    parse_legal,
+)
+from knowledge.importers.terms import UNIT_ASSUMED
 from knowledge.loader import ID_PATTERN, load_folders, parse_entry
 from knowledge.writer import render_entry
 from tests.factories import entry_text, write_entry
@@ -93,19 +99,20 @@ def test_channel_table_is_recovered_row_by_row(report: ImportReport) -> None:
     assert report.channel_tables == 3
 
 
-def test_odd_time_texts_are_kept_as_notes_or_split_from_a_glued_fee(
+def test_odd_time_texts_are_kept_as_notes_and_glued_cells_as_written(
     report: ImportReport,
 ) -> None:
     # "Trực tiếpKhông quy địnhMiễn phí…Trực tuyến120,000 VNĐ(/bản)Dịch vụ bưu chính2 Tháng…"
     in_person, online, post = entry(report, "2.000815").channels
     assert (in_person.time, in_person.fee) == (None, "Miễn phí")
     assert in_person.note == "Thời hạn: Không quy định\nTrong ngày làm việc"
-    assert (online.time, online.unit, online.fee) == (1, TimeUnit.WORKING_DAYS, "20,000 VNĐ (/bản)")
+    # "120,000" may be a time of 1 and 20,000 đồng, or no time and 120,000 đồng.
+    assert (online.time, online.fee) == (None, "120,000 VNĐ (/bản)")
+    assert "«120,000 VNĐ» liền ô thời hạn với ô lệ phí" in online.note
     assert (post.time, post.fee, post.note) == (None, "Không có thông tin", "Thời hạn: 2 Tháng")
-    doubts = [p.detail for p in report.problems if p.code == "2.000815"]
-    assert [p.reason for p in report.problems if p.code == "2.000815"] == [ASSUMED_ROW] * 2
-    assert "read as a time of 1 and a fee of 20,000" in doubts[0]
-    assert "'Tháng' has no equivalent" in doubts[1]
+    problems = [p for p in report.problems if p.code == "2.000815"]
+    assert [p.reason for p in problems] == [GLUED_CELLS, ODD_TIME_UNIT]
+    assert "perhaps a time of 1 and a fee of 20,000" in problems[0].detail
 
 
 def test_time_and_fee_sections_are_sentences_built_from_the_channel_table(
@@ -114,12 +121,13 @@ def test_time_and_fee_sections_are_sentences_built_from_the_channel_table(
     birth, copy = entry(report, "1.001193"), entry(report, "2.000815")
     assert birth.section(Section.TIME) == "1 ngày làm việc."
     assert copy.section(Section.TIME) == (
-        "Không quy định nếu nộp trực tiếp; 1 ngày làm việc nếu nộp trực tuyến; "
-        "2 Tháng nếu nộp qua bưu chính."
+        "Không quy định nếu nộp trực tiếp; 2 Tháng nếu nộp qua bưu chính."
     )
     assert copy.section(Section.FEE) == (
-        "Miễn phí nếu nộp trực tiếp; 20,000 VNĐ (/bản) nếu nộp trực tuyến."
+        "Miễn phí nếu nộp trực tiếp; chưa rõ, Cổng ghi «120,000 VNĐ (/bản)» "
+        "(ô thời hạn và ô lệ phí dính liền) nếu nộp trực tuyến."
     )
+    assert "«120,000 VNĐ»" in copy.section(Section.NOTES)
     assert "hiểu là ngày làm việc" in birth.section(Section.NOTES)
     assert birth.section(Section.NOTES).startswith(
         "Nhập tự động từ Cổng Dịch vụ công quốc gia ngày 28/11/2026; chưa được biên tập."
@@ -203,8 +211,9 @@ def test_report_locates_every_bad_record(report: ImportReport) -> None:
     assert report.records == 8  # the blank line is not a record
     problems = [(p.line, p.code, p.reason, p.skipped) for p in report.problems]
     assert problems == [
-        (2, "2.000815", ASSUMED_ROW, False),
-        (2, "2.000815", ASSUMED_ROW, False),
+        (1, "1.001193", UNIT_ASSUMED, False),
+        (2, "2.000815", GLUED_CELLS, False),
+        (2, "2.000815", ODD_TIME_UNIT, False),
         (4, None, MALFORMED_JSON, True),
         (6, None, NO_CODE, True),
         (7, "1.004873", NO_FIELD, False),
@@ -292,11 +301,16 @@ def test_cli_import_writes_files_that_load_and_check_clean(
     assert code == 0
     err = capsys.readouterr().err
     assert "line 4: skipped, malformed JSON" in err
-    assert err.splitlines()[-1] == (
-        f"8 records read, 1 not at level xa, 4 entries written to {out}, 3 skipped "
-        "(malformed JSON: 1, no usable code: 1, duplicate code: 1), "
-        "channel table recovered for 2, 6 other problems"
-    )
+    summary = err[err.index("8 records read"):].splitlines()
+    assert summary[:4] == [
+        "8 records read",
+        "1 not tagged level xa by the portal",
+        f"4 entries written to {out}, 3 records skipped (malformed JSON: 1, no usable code: 1, "
+        "duplicate code: 1), channel table recovered for 2",
+        "records touched, by problem kind:",
+    ]
+    assert "     1  time and fee cells glued" in summary
+    assert len(summary) == 4 + 10
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")) == [
         "tthc/1-001193.md", "tthc/1-004873.md", "tthc/1-012345.md", "tthc/2-000815.md",
     ]
@@ -379,4 +393,4 @@ def test_an_implausible_time_is_kept_as_text_not_as_a_number() -> None:
     (row,) = parse_channels("Trực tiếp20000 Ngày làm việcMiễn phí").rows
     assert row.time is None
     assert row.time_text == "20000 Ngày làm việc"
-    assert "implausible" in row.doubt
+    assert row.doubts == ((IMPLAUSIBLE_TIME, "'20000 Ngày làm việc' kept as text"),)
