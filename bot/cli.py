@@ -204,7 +204,7 @@ def cmd_kb_import(args: argparse.Namespace, config: Config) -> int:
                              portal_level=portal_level)
         files = {f"{entry.id}.md": render_entry(entry) for entry in report.entries}
         plan = output.plan(args.out, files)
-        if not plan.edited or args.force:
+        if files and (not plan.edited or args.force):
             output.write(args.out, files)
     except OSError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -209,7 +209,7 @@ def convert_record(record: Mapping[str, Any], verified: date) -> Converted:
     issues.extend(terms.issues)
     documents, reordered = parse_documents(_text(record, "thanh_phan_ho_so"))
     if reordered:
-        issues.append((REORDERED_LIST, f"{reordered} document tables"))
+        issues.append((REORDERED_LIST, f"in {reordered} table{'s' if reordered > 1 else ''}"))
 
     authority = one_line(informative(_text(record, "co_quan_co_tham_quyen")))
     executor = one_line(informative(_text(record, "co_quan_thuc_hien")))

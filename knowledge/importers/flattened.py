@@ -388,6 +388,12 @@ _NUMBER_CELL = re.compile(
 # ("Thông", "Nghị", "Luật"; not "Psửa", "Cquy").
 _WORD_START = re.compile(rf"[B-DĐGHK-NP-TVX](?:[{_VOWELS}]|[hrg])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# The number cell's own document type, glued to the name before it: "…tại Việt Nam" +
+# "Luật 47/2014/QH13" reads "…tại Việt NamLuật 47/2014/QH13".
+_GLUED_TYPE = re.compile(
+    r"(?<=\S)(?:Bộ luật|Luật|Pháp lệnh|Nghị quyết|Nghị định|Quyết định|Thông tư liên tịch"
+    r"|Thông tư|Chỉ thị)(?: số)?\s*$"
+)
 
 
 def parse_legal(text: str) -> list[str]:
@@ -406,7 +412,7 @@ def parse_legal(text: str) -> list[str]:
             search_from = cell.start() + 1
             continue
         start = _cell_start(text, position, cell.start(), end)
-        name = text[position:start].strip(" ;,.")
+        name = _GLUED_TYPE.sub("", text[position:start]).strip(" ;,.")
         number = text[start:end]
         documents.append(f"{name} ({number})" if name else number)
         position = search_from = end

@@ -45,6 +45,7 @@ def write(out: Path, files: Mapping[str, str]) -> None:
         path.write_bytes(data)
         recorded[name] = _hash(data)
     manifest = json.dumps(dict(sorted(recorded.items())), indent=1, ensure_ascii=False)
+    out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST).write_text(manifest + "\n", encoding="utf-8")
 
 

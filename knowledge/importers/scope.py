@@ -22,10 +22,10 @@ _COMMUNE_BODY = re.compile(r"(?<!hợp tác )\bxã\b(?! hội)|\bphường\b", r
 _COMMUNE_IN_STEPS = re.compile(r"(?:Ủy|Uỷ) ban nhân dân (?:cấp )?xã|UBND (?:cấp )?xã", re.I)
 # Agencies of the sectors that act at a "Cấp xã" address without the commune.
 OUTSIDE_SECTORS = {
-    "customs": re.compile(r"hải quan", re.I),
-    "tax": re.compile(r"\bthuế\b", re.I),
+    "customs agency": re.compile(r"hải quan", re.I),
+    "tax agency": re.compile(r"\bthuế\b", re.I),
     "treasury": re.compile(r"kho bạc", re.I),
-    "waterway and maritime authorities": re.compile(r"cảng vụ|hàng hải|đường th[uủ]y", re.I),
+    "waterway or maritime authority": re.compile(r"cảng vụ|hàng hải|đường th[uủ]y", re.I),
 }
 _AGENCY_KEYS = ("co_quan_thuc_hien", "co_quan_co_tham_quyen", "dia_chi_tiep_nhan")
 
@@ -54,9 +54,10 @@ def commune_scope(record: Mapping[str, Any]) -> Scope:
 
 
 def _sector_scope(text: str, evidence: str) -> Scope:
-    for sector, pattern in OUTSIDE_SECTORS.items():
-        if pattern.search(text):
-            return Scope(False, f"acting agency: {sector}", evidence)
+    """Left out when the text names an outside sector; the first one named decides."""
+    named = {m.start(): sector for sector, p in OUTSIDE_SECTORS.items() if (m := p.search(text))}
+    if named:
+        return Scope(False, named[min(named)], evidence)
     return Scope(True, "", evidence)
 
 

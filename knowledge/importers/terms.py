@@ -98,7 +98,7 @@ def read_terms(rows: Sequence[ChannelRow], steps: str) -> Terms:
         time=time_text or _by_channel([(r, _time(r)) for r in read]),
         fee=_by_channel([(r, _fee(r.row)) for r in read]),
         notes=tuple(notes),
-        issues=tuple(issues),
+        issues=tuple(dict.fromkeys(issues)),
     )
 
 
