@@ -472,16 +472,25 @@ def test_time_limit_is_taken_from_the_procedure_text_when_the_table_has_none(
     ]
 
 
-def test_several_time_limits_in_the_text_are_quoted_not_chosen() -> None:
-    rows = parse_channels("Trực tiếpKhông có thông tinMiễn phí").rows
-    terms = read_terms(rows, "Trong thời hạn 05 ngày làm việc, xã lập danh sách.\n"
-                             "Trong thời hạn 10 ngày, tỉnh quyết định.")
-    assert terms.channels[0].time is None
-    assert terms.time == (
-        "Bảng của Cổng không ghi thời hạn; phần trình tự thực hiện nêu: "
-        "«Trong thời hạn 05 ngày làm việc, xã lập danh sách»; "
-        "«Trong thời hạn 10 ngày, tỉnh quyết định»."
-    )
+_TWO_LIMITS = ("Trong thời hạn 05 ngày làm việc, xã lập danh sách.\n"
+               "Trong thời hạn 10 ngày, tỉnh quyết định.")
+_QUOTED = ("«Trong thời hạn 05 ngày làm việc, xã lập danh sách»; "
+           "«Trong thời hạn 10 ngày, tỉnh quyết định».")
+
+
+@pytest.mark.parametrize(
+    ("table", "time"),
+    [
+        ("Trực tiếpKhông có thông tinMiễn phí",
+         f"Bảng của Cổng không ghi thời hạn; phần trình tự thực hiện nêu: {_QUOTED}"),
+        ("Trực tuyến3 Ngày làm việcMiễn phíTrực tiếpKhông có thông tinMiễn phí",
+         f"3 ngày làm việc nếu nộp trực tuyến. Phần trình tự thực hiện nêu: {_QUOTED}"),
+    ],
+)
+def test_several_time_limits_in_the_text_are_quoted_not_chosen(table: str, time: str) -> None:
+    terms = read_terms(parse_channels(table).rows, _TWO_LIMITS)
+    assert terms.channels[-1].time is None
+    assert terms.time == time
     assert [reason for reason, _ in terms.issues] == [TIMES_IN_TEXT_ONLY]
 
 

@@ -29,7 +29,7 @@ UNIT_LABELS = {
 
 # Report reasons for what was inferred or left open.
 TIME_FROM_TEXT = "time taken from the procedure text"
-TIMES_IN_TEXT_ONLY = "several time limits in the procedure text only"
+TIMES_IN_TEXT_ONLY = "time limits quoted from the procedure text"
 STAGES = "channel rows read as successive stages"
 UNIT_ASSUMED = "time without unit read as working days"
 
@@ -57,32 +57,25 @@ def read_terms(rows: Sequence[ChannelRow], steps: str) -> Terms:
     procedure text `steps` where the table gives no time."""
     issues = [doubt for row in rows for doubt in row.doubts]
     notes: list[str] = []
-    counts = {channel: sum(r.channel is channel for r in rows) for channel in Channel}
-    seen: dict[Channel, int] = {}
-    read: list[_Row] = []
-    for row in rows:
-        seen[row.channel] = seen.get(row.channel, 0) + 1
-        stage = f"{seen[row.channel]}/{counts[row.channel]}" if counts[row.channel] > 1 else ""
-        read.append(_Row(row, stage))
+    read = _stages(rows)
     if any(r.stage for r in read):
-        issues.append((STAGES, ", ".join(sorted({CHANNEL_LABELS[r.row.channel] for r in read
-                                                  if r.stage}))))
+        staged = sorted({CHANNEL_LABELS[r.row.channel] for r in read if r.stage})
+        issues.append((STAGES, ", ".join(staged)))
         notes.append("Một cách nộp có nhiều dòng thời hạn: đó là các giai đoạn nối tiếp "
                      "của thủ tục, không phải các lựa chọn.")
-    time_text = ""
+    quote = ""
     untimed = [r for r in read if _untimed(r.row)]
-    if untimed or not rows:
-        mentions = list({(m.time, m.unit): m for m in time_limits(steps)}.values())
-        if len(mentions) == 1 and untimed:
-            read = [dataclasses.replace(r, from_text=mentions[0]) if r in untimed else r
-                    for r in read]
-            issues.append((TIME_FROM_TEXT, mentions[0].clause))
-            notes.append(f"Thời hạn lấy từ phần trình tự thực hiện («{mentions[0].clause}»); "
-                         "bảng của Cổng ghi «Không có thông tin».")
-        elif mentions:
-            clauses = "; ".join(f"«{m.clause}»" for m in time_limits(steps))
-            time_text = f"Bảng của Cổng không ghi thời hạn; phần trình tự thực hiện nêu: {clauses}."
-            issues.append((TIMES_IN_TEXT_ONLY, clauses[:160]))
+    mentions = time_limits(steps) if untimed or not rows else []
+    distinct = list({(m.time, m.unit): m for m in mentions}.values())
+    if len(distinct) == 1 and untimed:
+        read = [dataclasses.replace(r, from_text=distinct[0]) if r in untimed else r
+                for r in read]
+        issues.append((TIME_FROM_TEXT, distinct[0].clause))
+        notes.append(f"Thời hạn lấy từ phần trình tự thực hiện («{distinct[0].clause}»); "
+                     "bảng của Cổng ghi «Không có thông tin».")
+    elif mentions:
+        quote = "; ".join(f"«{m.clause}»" for m in mentions)
+        issues.append((TIMES_IN_TEXT_ONLY, quote[:160]))
     if any(r.row.unit_assumed for r in read):
         issues.append((UNIT_ASSUMED, ""))
         notes.append("Cổng ghi thời hạn không kèm đơn vị; ở đây hiểu là ngày làm việc.")
@@ -95,11 +88,32 @@ def read_terms(rows: Sequence[ChannelRow], steps: str) -> Terms:
                      "nhân dân cấp tỉnh quyết định: ở đây không ghi là miễn phí.")
     return Terms(
         channels=tuple(_channel(r) for r in read),
-        time=time_text or _by_channel([(r, _time(r)) for r in read]),
+        time=_with_quote(_by_channel([(r, _time(r)) for r in read]), quote),
         fee=_by_channel([(r, _fee(r.row)) for r in read]),
         notes=tuple(notes),
         issues=tuple(dict.fromkeys(issues)),
     )
+
+
+def _stages(rows: Sequence[ChannelRow]) -> list[_Row]:
+    """The rows, each numbered among the rows of its channel when there are several."""
+    counts = {channel: sum(r.channel is channel for r in rows) for channel in Channel}
+    seen: dict[Channel, int] = dict.fromkeys(Channel, 0)
+    read = []
+    for row in rows:
+        seen[row.channel] += 1
+        stage = f"{seen[row.channel]}/{counts[row.channel]}" if counts[row.channel] > 1 else ""
+        read.append(_Row(row, stage))
+    return read
+
+
+def _with_quote(sentence: str, quote: str) -> str:
+    """The table's time sentence, then the time limits the procedure text states."""
+    if not quote:
+        return sentence
+    if not sentence:
+        return f"Bảng của Cổng không ghi thời hạn; phần trình tự thực hiện nêu: {quote}."
+    return f"{sentence} Phần trình tự thực hiện nêu: {quote}."
 
 
 def _untimed(row: ChannelRow) -> bool:
