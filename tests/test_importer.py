@@ -47,6 +47,7 @@ from knowledge.importers.flattened import (
     ODD_TIME_UNIT,
     parse_channels,
     parse_legal,
+    parse_steps,
 )
 from knowledge.importers.terms import (
     TIME_FROM_TEXT,
@@ -609,3 +610,10 @@ def test_cli_import_lists_what_level_xa_left_out_and_why(
             "waterway or maritime authority: 1)") in err
     assert "     1  same content as another code" in err
     assert main(["kb", "check", str(workdir / "out")]) == 0
+
+
+def test_a_step_opening_with_a_plus_bullet_loses_the_bullet_and_keeps_its_sub_items() -> None:
+    # As in the identity-card records: "Bước 1: + Công dân đến Công an cấp xã…"
+    assert parse_steps("Bước 1: + Công dân nộp hồ sơ.\n+ Kèm giấy tờ.\nBước 2: Nhận kết quả.") == (
+        "1. Công dân nộp hồ sơ.\n     - Kèm giấy tờ.\n2. Nhận kết quả."
+    )

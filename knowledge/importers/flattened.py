@@ -363,7 +363,7 @@ def parse_steps(text: str) -> str:
     for number, (mark, after) in enumerate(zip(marks, [*marks[1:], None], strict=False), 1):
         body = _DANGLING.sub("", text[mark.end(): after.start() if after else len(text)])
         first, *more = body.strip().split("\n")
-        out.append(f"{number}. {first.strip()}".rstrip())
+        out.append(f"{number}. {_BULLET.sub('', first.strip())}".rstrip())
         out.extend(_item(line, "   ") for line in more if line.strip())
     return "\n".join(out)
 
