@@ -20,7 +20,8 @@ from knowledge.base import BrokenKnowledgeBase, KnowledgeBase, load_knowledge_ba
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_loaded
 from knowledge.entry import Level
-from knowledge.importers.dichvucong import import_file
+from knowledge.importers import output
+from knowledge.importers.dichvucong import ImportReport, import_file
 from knowledge.loader import load_folders
 from knowledge.search import SearchIndex, SearchResult
 from knowledge.writer import render_entry
@@ -96,8 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--out", type=Path, required=True, metavar="DIR",
                            help="folder receiving one DIR/<id>.md file per entry")
     importing.add_argument("--level", choices=[level.value for level in Level],
-                           help="only procedures carried out at this level (xa: commune)")
-    importing.add_argument("--verbose", action="store_true", help="list every record problem")
+                           help="only procedures handled at this level; xa: what a commune "
+                           "handles, judged by the agency that acts")
+    importing.add_argument("--portal-level", choices=[level.value for level in Level],
+                           help="only records the portal tags with this level, as tagged")
+    importing.add_argument("--force", action="store_true",
+                           help="overwrite files edited since an earlier import")
+    importing.add_argument("--verbose", action="store_true",
+                           help="list every record problem and every record left out")
     importing.set_defaults(handler=cmd_kb_import)
     stats = kb_commands.add_parser(
         "stats", parents=[common], help="count entries by field, kind and origin"
@@ -191,30 +198,60 @@ def cmd_kb_list(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_kb_import(args: argparse.Namespace, config: Config) -> int:
     level = Level(args.level) if args.level else None
+    portal_level = Level(args.portal_level) if args.portal_level else None
     try:
-        report = import_file(args.file, verified=clock_for(config)().date(), level=level)
-        for entry in report.entries:
-            path = args.out / f"{entry.id}.md"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render_entry(entry), encoding="utf-8")
+        report = import_file(args.file, verified=clock_for(config)().date(), level=level,
+                             portal_level=portal_level)
+        files = {f"{entry.id}.md": render_entry(entry) for entry in report.entries}
+        plan = output.plan(args.out, files)
+        if files and (not plan.edited or args.force):
+            output.write(args.out, files)
     except OSError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     if args.verbose:
-        for problem in report.problems:
+        for problem in [*report.excluded, *report.problems]:
             print(problem, file=sys.stderr)
+    for name in plan.stale:
+        print(f"{args.out / name}: stale: an earlier import wrote it, this one did not",
+              file=sys.stderr)
+    _print_import_summary(args, report, written=0 if plan.edited and not args.force
+                          else len(files))
+    if plan.edited and not args.force:
+        for name in plan.edited:
+            print(f"{args.out / name}: edited since it was imported", file=sys.stderr)
+        print(f"error: {len(plan.edited)} files in {args.out} were edited since they were "
+              "imported; nothing written (--force overwrites them)", file=sys.stderr)
+        return 1
+    if not files:
+        print("error: no entry written", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_import_summary(args: argparse.Namespace, report: ImportReport, written: int) -> None:
+    """The counts, then how many records each kind of problem touched."""
+    tag = args.level or args.portal_level
+    lines = [f"{report.records} records read"]
+    if tag:
+        lines.append(f"{report.filtered} not tagged level {tag} by the portal")
+    if report.excluded:
+        reasons = Counter(p.reason for p in report.excluded)
+        lines.append(f"{len(report.excluded)} not handled by a commune ("
+                     + ", ".join(f"{r}: {n}" for r, n in reasons.most_common()) + ")")
     skipped = report.skipped()
     reasons = ", ".join(f"{reason}: {count}" for reason, count in skipped.most_common())
-    outside = f", {report.filtered} not at level {level.value}" if level else ""
-    others = sum(not p.skipped for p in report.problems)
-    print(
-        f"{report.records} records read{outside}, {len(report.entries)} entries written to "
-        f"{args.out}, {skipped.total()} skipped{f' ({reasons})' if reasons else ''}, "
-        f"channel table recovered for {report.channel_tables}, {others} other problems"
-        f"{'' if args.verbose or not others else ' (--verbose lists them)'}",
-        file=sys.stderr,
-    )
-    return 0
+    lines.append(f"{written} entries written to {args.out}, {skipped.total()} records skipped"
+                 f"{f' ({reasons})' if reasons else ''}, channel table recovered for "
+                 f"{report.channel_tables}")
+    for line in lines:
+        print(line, file=sys.stderr)
+    touched = report.touched()
+    if touched:
+        hint = "" if args.verbose else " (--verbose lists them)"
+        print(f"records touched, by problem kind{hint}:", file=sys.stderr)
+        for reason, count in sorted(touched.items(), key=lambda pair: (-pair[1], pair[0])):
+            print(f"{count:6}  {reason}", file=sys.stderr)
 
 
 def cmd_kb_stats(args: argparse.Namespace, config: Config) -> int:

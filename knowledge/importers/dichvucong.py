@@ -9,6 +9,7 @@ anything else is imported as far as it goes and reported.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -17,10 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from knowledge.entry import Channel, ChannelTerms, Entry, Kind, Level, Origin, Section, TimeUnit
+from knowledge.entry import Entry, Kind, Level, Origin, Section
 from knowledge.importers.flattened import (
     NO_INFO,
-    ChannelRow,
     informative,
     one_line,
     parse_channels,
@@ -29,6 +29,8 @@ from knowledge.importers.flattened import (
     parse_results,
     parse_steps,
 )
+from knowledge.importers.scope import commune_scope
+from knowledge.importers.terms import read_terms
 from knowledge.loader import ID_PATTERN
 
 ID_PREFIX = "tthc/"
@@ -39,16 +41,8 @@ LEVELS = {
     "Cấp bộ": Level.MINISTRY,
     "Cơ quan khác": Level.OTHER,
 }
-CHANNEL_LABELS = {
-    Channel.IN_PERSON: "trực tiếp",
-    Channel.ONLINE: "trực tuyến",
-    Channel.POST: "qua bưu chính",
-}
-UNIT_LABELS = {
-    TimeUnit.WORKING_DAYS: "ngày làm việc",
-    TimeUnit.DAYS: "ngày",
-    TimeUnit.HOURS: "giờ",
-}
+# Keys that differ between copies of one procedure published under several codes.
+_IDENTITY_KEYS = ("ma_thu_tuc", "detail_url", "formality_id")
 
 # Problem reasons, kept short and stable: the CLI counts records by them.
 MALFORMED_JSON = "malformed JSON"
@@ -56,9 +50,10 @@ NOT_AN_OBJECT = "not a JSON object"
 NO_CODE = "no usable code"
 NO_TITLE = "no title"
 DUPLICATE_CODE = "duplicate code"
+DUPLICATE_CONTENT = "same content as another code"
 UNREADABLE_ROW = "unreadable channel row"
 NO_CHANNEL_ROWS = "no channel rows"
-ASSUMED_ROW = "channel row read with an assumption"
+REORDERED_LIST = "enumerated documents put back in order"
 UNKNOWN_LEVEL = "unknown level"
 NO_FIELD = "no field"
 
@@ -82,26 +77,44 @@ class ImportReport:
     entries: list[Entry] = field(default_factory=list)
     problems: list[RecordProblem] = field(default_factory=list)
     records: int = 0  # non-blank input lines
-    filtered: int = 0  # records left out by the level filter
+    filtered: int = 0  # records whose portal level tag is not the one asked for
+    excluded: list[RecordProblem] = field(default_factory=list)  # not handled by a commune
     channel_tables: int = 0  # entries whose channel table was recovered row by row
 
     def skipped(self) -> Counter[str]:
         return Counter(p.reason for p in self.problems if p.skipped)
 
+    def touched(self) -> Counter[str]:
+        """How many records each kind of problem touched, skips included."""
+        return Counter(reason for _, reason in {(p.line, p.reason) for p in self.problems})
 
-def import_file(path: Path, *, verified: date, level: Level | None = None) -> ImportReport:
+
+def import_file(
+    path: Path, *, verified: date, level: Level | None = None, portal_level: Level | None = None
+) -> ImportReport:
     """Import a JSON Lines file; raises OSError only when the file cannot be read."""
     with path.open("rb") as lines:
-        return import_lines(lines, verified=verified, level=level)
+        return import_lines(lines, verified=verified, level=level, portal_level=portal_level)
 
 
 def import_lines(
-    lines: Iterable[str | bytes], *, verified: date, level: Level | None = None
+    lines: Iterable[str | bytes],
+    *,
+    verified: date,
+    level: Level | None = None,
+    portal_level: Level | None = None,
 ) -> ImportReport:
-    """Entries from portal records; `verified` is the import date, `level` keeps only
-    procedures carried out at that level."""
+    """Entries from portal records; `verified` is the import date.
+
+    `portal_level` keeps the records the portal tags with that level; `level` does
+    too and, for the commune level, also leaves out the records whose acting agency
+    is not the commune's (see knowledge.importers.scope). Records identical apart
+    from their code are merged into the first one.
+    """
     report = ImportReport()
     first_line: dict[str, int] = {}
+    first_copy: dict[str, tuple[int, str]] = {}  # content → (entry index, code)
+    copies: dict[int, list[str]] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -114,11 +127,24 @@ def import_lines(
         if not isinstance(record, dict):
             report.problems.append(RecordProblem(number, None, NOT_AN_OBJECT, skipped=True))
             continue
-        if level is not None and level not in _levels(record)[0]:
+        tag = level or portal_level
+        if tag is not None and tag not in _levels(record)[0]:
             report.filtered += 1
             continue
-        converted = convert_record(record, verified)
         code = _text(record, "ma_thu_tuc").strip() or None
+        if level is Level.COMMUNE and not (scope := commune_scope(record)).commune:
+            report.excluded.append(RecordProblem(number, code, scope.reason, scope.evidence))
+            continue
+        content = json.dumps(
+            {k: v for k, v in record.items() if k not in _IDENTITY_KEYS}, sort_keys=True
+        )
+        if content in first_copy and code:
+            index, kept = first_copy[content]
+            detail = f"merged into {kept} (line {first_line[report.entries[index].id]})"
+            report.problems.append(RecordProblem(number, code, DUPLICATE_CONTENT, detail, True))
+            copies[index].append(code)
+            continue
+        converted = convert_record(record, verified)
         entry = converted.entry
         if entry is not None and entry.id in first_line:
             detail = f"already imported from line {first_line[entry.id]}"
@@ -131,10 +157,23 @@ def import_lines(
         if entry is None:
             continue
         first_line[entry.id] = number
+        first_copy[content] = (len(report.entries), entry.code or "")
+        copies[len(report.entries)] = []
         report.entries.append(entry)
         if entry.channels and not any(r == UNREADABLE_ROW for r, _ in converted.issues):
             report.channel_tables += 1
+    for index, codes in copies.items():
+        if codes:
+            report.entries[index] = _with_copies(report.entries[index], codes)
     return report
+
+
+def _with_copies(entry: Entry, codes: list[str]) -> Entry:
+    note = (f"Cổng đăng thủ tục này với cùng nội dung dưới cả các mã {', '.join(codes)}; "
+            "các bản trùng đã được gộp vào mục này.")
+    sections = dict(entry.sections)
+    sections[Section.NOTES] = f"{sections[Section.NOTES]}\n{note}"
+    return dataclasses.replace(entry, sections=sections)
 
 
 @dataclass(frozen=True)
@@ -163,24 +202,29 @@ def convert_record(record: Mapping[str, Any], verified: date) -> Converted:
         issues.append((NO_FIELD, f"filed under '{UNKNOWN_FIELD}'"))
     table = parse_channels(_text(record, "cach_thuc_thuc_hien"))
     issues.extend((UNREADABLE_ROW, one_line(raw)[:120]) for raw in table.unreadable)
-    issues.extend((ASSUMED_ROW, row.doubt) for row in table.rows if row.doubt)
     if not table.rows and not table.unreadable:
         issues.append((NO_CHANNEL_ROWS, ""))
+    steps = _text(record, "trinh_tu_thuc_hien")
+    terms = read_terms(table.rows, steps)
+    issues.extend(terms.issues)
+    documents, reordered = parse_documents(_text(record, "thanh_phan_ho_so"))
+    if reordered:
+        issues.append((REORDERED_LIST, f"in {reordered} table{'s' if reordered > 1 else ''}"))
 
     authority = one_line(informative(_text(record, "co_quan_co_tham_quyen")))
     executor = one_line(informative(_text(record, "co_quan_thuc_hien")))
     decision = one_line(informative(_text(record, "so_quyet_dinh")))
     url = _text(record, "detail_url").strip()
     sections = {
-        Section.DOCUMENTS: parse_documents(_text(record, "thanh_phan_ho_so")),
-        Section.STEPS: parse_steps(_text(record, "trinh_tu_thuc_hien")),
-        Section.TIME: _time_sentence(table.rows),
-        Section.FEE: _fee_sentence(table.rows),
+        Section.DOCUMENTS: documents,
+        Section.STEPS: parse_steps(steps),
+        Section.TIME: terms.time,
+        Section.FEE: terms.fee,
         Section.WHERE: _where(record),
         Section.RESULT: parse_results(_text(record, "ket_qua_xu_ly")),
         Section.CONDITIONS: informative(_text(record, "yeu_cau_dieu_kien")),
         Section.LEGAL: "\n".join(f"- {d}" for d in parse_legal(_text(record, "can_cu_phap_ly"))),
-        Section.NOTES: _notes(verified, table.rows),
+        Section.NOTES: "\n".join((_imported_on(verified), *terms.notes)),
     }
     entry = Entry(
         id=entry_id,
@@ -192,7 +236,7 @@ def convert_record(record: Mapping[str, Any], verified: date) -> Converted:
         code=code,
         levels=levels,
         agency=authority or executor,
-        channels=tuple(_terms(row) for row in table.rows),
+        channels=terms.channels,
         published_by=decision or None,
         source_urls=(url,) if url.startswith(("https://", "http://")) else (),
         sections={section: text.strip() for section, text in sections.items() if text.strip()},
@@ -213,52 +257,6 @@ def _levels(record: Mapping[str, Any]) -> tuple[tuple[Level, ...], list[str]]:
     return known, [n for n in names if n not in LEVELS and n != NO_INFO]
 
 
-def _terms(row: ChannelRow) -> ChannelTerms:
-    waiting = f"Thời hạn: {row.time_text}" if row.time_text else ""
-    note = "\n".join(part for part in (waiting, row.description) if part)
-    return ChannelTerms(row.channel, row.time, row.unit, row.fee, note)
-
-
-def _time_sentence(rows: Iterable[ChannelRow]) -> str:
-    return _by_channel(
-        {row: f"{_number(row.time)} {UNIT_LABELS[row.unit]}" if row.time is not None
-         else row.time_text for row in rows}
-    )
-
-
-def _fee_sentence(rows: Iterable[ChannelRow]) -> str:
-    return _by_channel({row: row.fee if row.fee != NO_INFO else "" for row in rows})
-
-
-def _by_channel(values: dict[ChannelRow, str]) -> str:
-    """"60 ngày làm việc nếu nộp trực tiếp hoặc qua bưu chính; 30 ngày nếu nộp trực tuyến."
-
-    The channels are left out when one value holds for every row."""
-    channels: dict[str, list[str]] = {}
-    for row, value in values.items():
-        if value:
-            labels = channels.setdefault(value, [])
-            if CHANNEL_LABELS[row.channel] not in labels:
-                labels.append(CHANNEL_LABELS[row.channel])
-    if not channels:
-        return ""
-    if len(channels) == 1 and all(values.values()):
-        sentence = next(iter(channels))
-    else:
-        sentence = "; ".join(
-            f"{value} nếu nộp {_or(labels)}" for value, labels in channels.items()
-        )
-    return sentence[0].upper() + sentence[1:] + ("" if sentence.endswith(".") else ".")
-
-
-def _or(labels: list[str]) -> str:
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} hoặc {labels[-1]}"
-
-
-def _number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
 def _where(record: Mapping[str, Any]) -> str:
     lines: dict[str, str] = {}
     for key, label in (
@@ -273,11 +271,8 @@ def _where(record: Mapping[str, Any]) -> str:
     return "\n".join(lines.values())
 
 
-def _notes(verified: date, rows: Iterable[ChannelRow]) -> str:
-    note = (
+def _imported_on(verified: date) -> str:
+    return (
         f"Nhập tự động từ Cổng Dịch vụ công quốc gia ngày {verified:%d/%m/%Y}; "
         "chưa được biên tập."
     )
-    if any(row.unit_assumed for row in rows):
-        note += " Cổng ghi thời hạn không kèm đơn vị; ở đây hiểu là ngày làm việc."
-    return note

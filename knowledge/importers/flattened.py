@@ -71,14 +71,25 @@ _WELL_FORMED = re.compile(r"0|[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d{0,2}(?:\.\d{3})+|[
 _ENUMERATOR = re.compile(r"\((?:\d{1,2}|[a-zđ]|[ivx]{1,4})\)")
 
 
+# Doubts a row can be read with; the importer reports records by them.
+GLUED_CELLS = "time and fee cells glued"
+ODD_TIME_UNIT = "time unit without equivalent"
+IMPLAUSIBLE_TIME = "implausible time"
+COUNCIL_FEE = "'free' fee set by the provincial council"
+# "Miễn phí (Mức lệ phí cụ thể do Hội đồng nhân dân tỉnh … quyết định)": a fee the
+# council sets, free for some people only; "Không thu lệ phí …" stays free.
+_SET_BY_COUNCIL = re.compile(r"Mức (?:lệ )?phí|Hội đồng nhân dân|HĐND", re.I)
+
+
 @dataclass(frozen=True)
 class ChannelRow:
     """One recovered row.
 
     `time` is None when the portal gives no number; `time_text` then holds what it
     wrote instead ("Không quy định", "3 Tháng"). `unit_assumed` marks a number that
-    came without a unit, read as working days. `doubt` is set when the row was read
-    under an assumption the caller should report.
+    came without a unit, read as working days. `glued` holds the raw cell when the
+    time and the fee were glued into one number ("1500 VNĐ"): neither is guessed.
+    `doubts` are (reason, detail) pairs the caller should report.
     """
 
     channel: Channel
@@ -88,7 +99,9 @@ class ChannelRow:
     fee: str
     description: str
     unit_assumed: bool = False
-    doubt: str = ""
+    glued: str = ""
+    council_fee: bool = False
+    doubts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,8 +138,9 @@ def parse_channels(text: str) -> ChannelTable:
 def _parse_row(channel: Channel, cells: str) -> ChannelRow | None:
     time: float | None = None
     unit = TimeUnit.WORKING_DAYS
-    time_text = doubt = ""
+    time_text = glued_cell = ""
     unit_assumed = False
+    doubts: list[tuple[str, str]] = []
     if cells.startswith(NO_INFO):
         rest = cells[len(NO_INFO):]
     elif timed := _TIMED.match(cells):
@@ -135,18 +149,12 @@ def _parse_row(channel: Channel, cells: str) -> ChannelRow | None:
             time, unit = _number(timed.group(1)), _TIME_UNITS[timed.group(2).lower()]
         else:
             time_text = timed.group()
-            doubt = f"time unit '{timed.group(2)}' has no equivalent; kept as text"
+            doubts.append((ODD_TIME_UNIT, f"'{timed.group(2)}' kept as text"))
     elif glued := _AMOUNT.match(cells):
+        glued_cell, rest = glued.group(), cells
         split = _split_glued(glued.group(1))
-        if split is None:
-            return None
-        digits, amount = split
-        time, rest = _number(digits), amount + cells[len(glued.group(1)):]
-        unit_assumed = True
-        doubt = (
-            f"time and fee cells are glued ('{glued.group()}'); read as a time of "
-            f"{digits} and a fee of {amount}"
-        )
+        reading = f" (perhaps a time of {split[0]} and a fee of {split[1]})" if split else ""
+        doubts.append((GLUED_CELLS, f"'{glued_cell}' kept as written{reading}"))
     elif bare := re.match(_NUMBER, cells):
         time, rest = _number(bare.group()), cells[bare.end():]
         unit_assumed = True
@@ -157,7 +165,8 @@ def _parse_row(channel: Channel, cells: str) -> ChannelRow | None:
         time_text, rest = one_line(cells[: fee_at.start()]), cells[fee_at.start():]
     if time is not None and time > MAX_TIME:
         time_text, time = one_line(cells[: len(cells) - len(rest)]), None
-        doubt = f"time '{time_text}' is implausible; kept as text"
+        unit_assumed = False
+        doubts.append((IMPLAUSIBLE_TIME, f"'{time_text}' kept as text"))
     fee = _FEE.match(rest)
     if fee is None:
         return None
@@ -165,9 +174,12 @@ def _parse_row(channel: Channel, cells: str) -> ChannelRow | None:
     remark = _leading_parenthesis(description)
     if remark and fee_text != NO_INFO and not _ENUMERATOR.fullmatch(remark):
         fee_text, description = f"{fee_text} {remark}", description[len(remark):]
+    council_fee = fee_text.startswith("Miễn phí") and bool(_SET_BY_COUNCIL.search(remark))
+    if council_fee:
+        doubts.append((COUNCIL_FEE, "not read as free"))
     return ChannelRow(
         channel, time, unit, time_text, one_line(fee_text), clean_text(description),
-        unit_assumed, doubt,
+        unit_assumed, glued_cell, council_fee, tuple(doubts),
     )
 
 
@@ -177,8 +189,8 @@ def _number(text: str) -> float:
 
 
 def _split_glued(digits: str) -> tuple[str, str] | None:
-    """Split "120,000" into the time "1" and the amount "20,000": the shortest time
-    that leaves a well-formed amount. None when the digits admit no such split."""
+    """One possible reading of "120,000": the time "1" and the amount "20,000" (the
+    shortest time that leaves a well-formed amount), for the report only."""
     for cut in range(1, len(digits)):
         time, amount = digits[:cut], digits[cut:]
         if time.isdigit() and _WELL_FORMED.fullmatch(amount):
@@ -204,21 +216,32 @@ DOCUMENTS_HEADER = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
 # The quantity cell as the portal writes it: "1 bản chính" or "0 bản chính,1 bản sao".
 # Counts inside document names are zero-padded ("01 bản sao") or spaced differently.
 _COUNT = re.compile(r"(?<!\d)(0|[1-9]\d*) bản chính(?:,(0|[1-9]\d*) bản sao)?")
-# A template file name glued after the name's closing punctuation: "…2021;Mus08.docx".
-_TEMPLATE = re.compile(r"[.;:]([^\W\d_][^.;:]{0,60}\.(?:docx?|xlsx?|pdf|rtf|odt))$", re.I)
+_FILE_NAME_END = re.compile(r"\.(?:docx?|xlsx?|pdf|rtf|odt)$", re.I)
+_LONGEST_FILE_NAME = 100
 _BULLET = re.compile(r"^(?:[-+•*]\s*)+")
+# "+" sub-items written inline after a colon or semicolon: "…sau: + Bản kê…; + Giấy phép…".
+_INLINE_SUB_ITEM = re.compile(r"(?<=[:;])\s*\+\s+")
+# "(iv)", "(2)", "b)" opening an item.
+_ENUMERATED = re.compile(r"^\(?([ivx]{1,4}|\d{1,2}|[a-h])\)\s")
+_ROMAN = {"i": 1, "v": 5, "x": 10}
 
 
-def parse_documents(text: str) -> str:
-    """The dossier table as Markdown: group captions, then one "- " item per document."""
+def parse_documents(text: str) -> tuple[str, int]:
+    """The dossier table as Markdown: group captions, then one "- " item per document,
+    its "+" sub-items nested; and how many tables had their enumerated items ("(iv)",
+    "(v)", "(i)"…) put back in the order their enumerators give."""
     text = clean_text(text)
     if DOCUMENTS_HEADER not in text:
-        return informative(text)
+        return informative(text), 0
     blocks = text.split(DOCUMENTS_HEADER)
     lines: list[str] = []
+    reordered = 0
     caption = _caption(blocks[0])
     for i, block in enumerate(blocks[1:], start=1):
         items, tail = _document_items(block)
+        ordered = _in_enumerated_order(items)
+        reordered += ordered != items
+        items = [line for item in ordered for line in item]
         next_caption = _caption(tail) if i < len(blocks) - 1 else ""
         if i == len(blocks) - 1 and one_line(tail):
             items.append(_bulleted(tail))
@@ -227,31 +250,85 @@ def parse_documents(text: str) -> str:
         lines.extend(items)
         lines.append("")
         caption = next_caption
-    return "\n".join(lines).strip()
+    return "\n".join(lines).strip(), reordered
 
 
 def _caption(text: str) -> str:
     return one_line(text).strip("-* ").strip()
 
 
-def _document_items(block: str) -> tuple[list[str], str]:
-    """Items of one table and the text after the last count (the next caption)."""
-    items: list[str] = []
+def _document_items(block: str) -> tuple[list[list[str]], str]:
+    """Items of one table, each as its lines, and the text after the last count (the
+    next caption)."""
+    items: list[list[str]] = []
     position = 0
     for count in _COUNT.finditer(block):
         name = one_line(block[position: count.start()])
         position = count.end()
         if not name:
             continue
-        template = _TEMPLATE.search(name)
-        if template:
-            name = name[: template.start() + 1]
+        start = _template_start(name)
+        template = name[start:].strip() if start is not None else ""
+        name = name[:start].strip() if start is not None else name
         originals, copies = int(count.group(1)), int(count.group(2) or 0)
         details = [f"{originals} bản chính"] if originals else []
         details += [f"{copies} bản sao"] if copies else []
-        details += [f"mẫu: {template.group(1).strip()}"] if template else []
-        items.append(_bulleted(name) + (f" ({'; '.join(details)})" if details else ""))
+        details += [f"mẫu: {template}"] if template else []
+        first, *subs = _INLINE_SUB_ITEM.split(name)
+        nested = "  " if first.startswith("+") else ""
+        first_line = nested + _bulleted(first) + (f" ({'; '.join(details)})" if details else "")
+        items.append([first_line, *(f"{nested}  {_bulleted(sub)}" for sub in subs)])
     return items, block[position:]
+
+
+def _template_start(name: str) -> int | None:
+    """Where a template file name glued to the document name starts, if one ends it.
+
+    The file name follows the name's closing punctuation ("…2021;Mus08.docx",
+    "…(mẫu NA17)101-Mau A17.doc") or is glued to its last word ("…01/TAINMẫu số 01
+    TAIN.docx"); the earliest such place is taken, since file names hold dots too.
+    """
+    end = _FILE_NAME_END.search(name)
+    if end is None:
+        return None
+    for i in range(max(1, end.start() - _LONGEST_FILE_NAME), end.start()):
+        before, char, after = name[i - 1], name[i], name[i + 1: i + 2]
+        after_punctuation = before in ".;:)" and char.isalnum() and not (
+            before == "." and name[i - 2: i - 1].isdigit() and char.isdigit()
+        )
+        glued_word = before.isalnum() and char.isupper() and after.islower()
+        if after_punctuation or glued_word:
+            return i
+    return None
+
+
+def _in_enumerated_order(items: list[list[str]]) -> list[list[str]]:
+    """The items with the enumerated ones in their enumerators' order, when those
+    number 1…n without a gap; other items keep their places."""
+    ranks = {i: _rank(item[0]) for i, item in enumerate(items)}
+    numbered = [i for i, rank in ranks.items() if rank is not None]
+    wanted = sorted(numbered, key=lambda i: ranks[i] or 0)
+    if len(numbered) < 2 or sorted(ranks[i] or 0 for i in numbered) != list(
+        range(1, len(numbered) + 1)
+    ):
+        return items
+    reordered = list(items)
+    for place, source in zip(numbered, wanted, strict=True):
+        reordered[place] = items[source]
+    return reordered
+
+
+def _rank(line: str) -> int | None:
+    found = _ENUMERATED.match(_BULLET.sub("", line.strip()))
+    if found is None:
+        return None
+    mark = found.group(1)
+    if mark.isdigit():
+        return int(mark)
+    if set(mark) <= set(_ROMAN):
+        values = [_ROMAN[c] for c in mark]
+        return sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True))
+    return ord(mark) - ord("a") + 1
 
 
 def _bulleted(text: str) -> str:
@@ -286,7 +363,7 @@ def parse_steps(text: str) -> str:
     for number, (mark, after) in enumerate(zip(marks, [*marks[1:], None], strict=False), 1):
         body = _DANGLING.sub("", text[mark.end(): after.start() if after else len(text)])
         first, *more = body.strip().split("\n")
-        out.append(f"{number}. {first.strip()}".rstrip())
+        out.append(f"{number}. {_BULLET.sub('', first.strip())}".rstrip())
         out.extend(_item(line, "   ") for line in more if line.strip())
     return "\n".join(out)
 
@@ -311,6 +388,12 @@ _NUMBER_CELL = re.compile(
 # ("Thông", "Nghị", "Luật"; not "Psửa", "Cquy").
 _WORD_START = re.compile(rf"[B-DĐGHK-NP-TVX](?:[{_VOWELS}]|[hrg])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# The number cell's own document type, glued to the name before it: "…tại Việt Nam" +
+# "Luật 47/2014/QH13" reads "…tại Việt NamLuật 47/2014/QH13".
+_GLUED_TYPE = re.compile(
+    r"(?<=\S)(?:Bộ luật|Luật|Pháp lệnh|Nghị quyết|Nghị định|Quyết định|Thông tư liên tịch"
+    r"|Thông tư|Chỉ thị)(?: số)?\s*$"
+)
 
 
 def parse_legal(text: str) -> list[str]:
@@ -329,7 +412,7 @@ def parse_legal(text: str) -> list[str]:
             search_from = cell.start() + 1
             continue
         start = _cell_start(text, position, cell.start(), end)
-        name = text[position:start].strip(" ;,.")
+        name = _GLUED_TYPE.sub("", text[position:start]).strip(" ;,.")
         number = text[start:end]
         documents.append(f"{name} ({number})" if name else number)
         position = search_from = end
@@ -398,3 +481,32 @@ def parse_results(text: str) -> str:
     description = informative(described.group(1)) if described else ""
     listed = names[0] if len(names) == 1 else "\n".join(f"- {n}" for n in names)
     return "\n\n".join(part for part in (listed, description) if part)
+
+
+# --- Time limits stated in the procedure text ------------------------------------
+
+# "Trong thời hạn 03 ngày làm việc", "trong thời hạn không quá 05 (năm) ngày".
+_TIME_IN_TEXT = re.compile(
+    r"\b[Tt]rong (?:thời hạn|vòng)(?: là)?(?: không quá| tối đa)? (\d{1,3})"
+    r"(?: ?\([^()]{1,30}\))? (ngày làm việc|ngày|giờ làm việc|giờ)\b"
+)
+_CLAUSE_END = re.compile(r"[.;\n]")
+
+
+@dataclass(frozen=True)
+class TimeMention:
+    time: float
+    unit: TimeUnit
+    clause: str  # from the time limit to the end of its clause, as written
+
+
+def time_limits(text: str) -> list[TimeMention]:
+    """Time limits the text states, in order."""
+    text = clean_text(text)
+    mentions = []
+    for found in _TIME_IN_TEXT.finditer(text):
+        end = _CLAUSE_END.search(text, found.end())
+        clause = one_line(text[found.start(): end.start() if end else len(text)])
+        unit = _TIME_UNITS[found.group(2)]
+        mentions.append(TimeMention(_number(found.group(1)), unit, clause))
+    return mentions
