@@ -22,7 +22,10 @@ BULLET = re.compile(r"^(\s*)[-*] ", re.MULTILINE)
 
 
 def default_section(entry: Entry) -> Section:
-    """What to show when the question names no part: what to bring, or how to do it."""
+    """What to show when the question names no part: who handles a matter the commune does
+    not decide, else what to bring, or how to do it."""
+    if entry.kind is Kind.REDIRECT:
+        return Section.WHERE
     if entry.kind is Kind.GUIDANCE or not entry.section(Section.DOCUMENTS):
         return Section.STEPS
     return Section.DOCUMENTS

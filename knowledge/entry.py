@@ -1,4 +1,5 @@
-"""The knowledge-base entry: one administrative procedure or one piece of work guidance.
+"""The knowledge-base entry: one administrative procedure, one piece of work guidance, or
+one redirect (a matter the commune's one-stop desk does not decide: who does, and where).
 
 An entry is a value object built by the loader from a human-edited file; nothing here
 touches the disk. Enumerations carry the values allowed in entry files.
@@ -16,6 +17,7 @@ from pathlib import Path
 class Kind(StrEnum):
     PROCEDURE = "procedure"
     GUIDANCE = "guidance"
+    REDIRECT = "redirect"
 
 
 class Origin(StrEnum):
@@ -89,6 +91,7 @@ REQUIRED_SECTIONS: dict[Kind, tuple[Section, ...]] = {
         Section.LEGAL,
     ),
     Kind.GUIDANCE: (Section.STEPS, Section.LEGAL),
+    Kind.REDIRECT: (Section.WHERE, Section.LEGAL, Section.NOTES),
 }
 
 # Vietnamese legal document numbers: 60/2014/QH13, 123/2015/NĐ-CP, 163/QĐ-BTP, 24/2021/QĐ-TTg.

@@ -199,9 +199,15 @@ def _build_entry(
     if not isinstance(verified, date) or hasattr(verified, "hour"):
         raise EntryError(line("verified"), "'verified' must be a date like 2026-11-20")
 
+    kind = _enum(Kind, meta.get("kind"), "kind", line("kind"))
+    channels = _channels(meta.get("channels", []), line("channels"))
+    if kind is Kind.REDIRECT and channels:
+        # A redirect's dossier goes to another agency: a time or fee here would be a guess.
+        raise EntryError(line("channels"), "a redirect has no [[channels]]: "
+                         "the commune does not receive its dossier")
     return Entry(
         id=entry_id,
-        kind=_enum(Kind, meta.get("kind"), "kind", line("kind")),
+        kind=kind,
         title=text("title") or "",
         field=text("field") or "",
         verified=verified,
@@ -210,7 +216,7 @@ def _build_entry(
         levels=tuple(_enum(Level, v, "levels", line("levels")) for v in strings("levels")),
         agency=text("agency", required=False) or "",
         aliases=strings("aliases"),
-        channels=_channels(meta.get("channels", []), line("channels")),
+        channels=channels,
         published_by=text("published_by", required=False),
         source_urls=strings("source_urls"),
         sections=sections,

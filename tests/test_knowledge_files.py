@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from handlers.cards import default_section
 from knowledge.base import bundled_entries_path, load_knowledge_base
 from knowledge.catalogue import Topic, load_catalogue
 from knowledge.checker import check_loaded
 from knowledge.entry import Channel, Kind, Section, TimeUnit
 from knowledge.loader import EntryError, load_entry, load_folders, parse_entry
-from tests.factories import FIXED_NOW, entry_text, write_entry
+from knowledge.writer import render_entry
+from tests.factories import FIXED_NOW, VN, entry_text, write_entry
 
 TODAY = FIXED_NOW.date()
 
@@ -42,7 +46,7 @@ def test_nfd_file_is_read_as_nfc(tmp_path: Path) -> None:
         ("+++\nid = 'a/b'\n", 1, "not closed"),
         (entry_text().replace('kind = "procedure"', 'kind = "procedure'), 3, "not valid TOML"),
         (entry_text().replace('kind = "procedure"', 'kind = "howto"'), 3,
-         "'kind' must be one of 'procedure', 'guidance', got 'howto'"),
+         "'kind' must be one of 'procedure', 'guidance', 'redirect', got 'howto'"),
         (entry_text().replace("verified = 2026-11-01", 'verified = "yesterday"'), 8,
          "'verified' must be a date"),
         (entry_text().replace('id = "ho-tich/dang-ky-khai-sinh"', 'id = "Khai Sinh"'), 2,
@@ -103,9 +107,11 @@ def test_checker_requires_every_catalogue_topic_and_matching_kind(tmp_path: Path
 
 
 def test_bundled_knowledge_base_passes_the_checker() -> None:
+    # The shipped entries are checked against the real Vietnam date, as `kb check` does:
+    # a fixed test date would call entries verified after it "in the future".
     problems = check_loaded(
         load_folders([bundled_entries_path()]), [bundled_entries_path()],
-        today=TODAY, catalogue=load_catalogue(),
+        today=datetime.now(VN).date(), catalogue=load_catalogue(),
     )
     errors = [str(p) for p in problems if not p.warning and "has no entry" not in p.message]
     assert errors == []
@@ -119,7 +125,7 @@ def test_kb_check_command_exits_1_on_a_broken_file(
     out = capsys.readouterr().out
     assert out.strip() == (
         f"{tmp_path / 'x.md'}:3: error: 'kind' must be one of 'procedure', 'guidance', "
-        "got 'howto'"
+        "'redirect', got 'howto'"
     )
     assert "Traceback" not in out
 
@@ -159,3 +165,59 @@ def test_the_bot_does_not_start_on_a_broken_entry_file(
     assert main([*command, "--config", str(config)]) == 1
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"{kb / 'broken.md'}:3: error: front matter is not valid TOML")
+
+
+REDIRECT_TEXT = """+++
+id = "chuyen-co-quan/cu-tru"
+kind = "redirect"
+title = "Đăng ký thường trú, tạm trú"
+field = "Cư trú"
+agency = "Công an cấp xã nơi cư trú"
+verified = 2026-11-01
+aliases = ["nhập hộ khẩu"]
++++
+
+## Nơi nộp hồ sơ
+Công an cấp xã nơi cư trú, hoặc trực tuyến trên Cổng Dịch vụ công quốc gia.
+
+## Căn cứ pháp lý
+- Luật Cư trú số 68/2020/QH14.
+
+## Ghi chú
+- UBND xã không tiếp nhận hồ sơ cư trú.
+"""
+
+
+def test_redirect_entry_loads_and_shows_who_handles_it_first(tmp_path: Path) -> None:
+    entry = load_entry(write_entry(tmp_path, REDIRECT_TEXT))
+    assert entry.kind is Kind.REDIRECT
+    assert entry.channels == ()
+    assert entry.legal_refs == ("68/2020/QH14",)
+    assert default_section(entry) is Section.WHERE
+    assert parse_entry(render_entry(entry)) == dataclasses.replace(entry, path=None)
+    problems = check_loaded(load_folders([tmp_path]), [tmp_path], today=TODAY)
+    assert problems == []
+
+
+def test_kb_check_locates_a_redirect_without_its_where_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    start = REDIRECT_TEXT.index("## Nơi nộp hồ sơ")
+    end = REDIRECT_TEXT.index("## Căn cứ pháp lý")
+    without_where = REDIRECT_TEXT[:start] + REDIRECT_TEXT[end:]
+    path = write_entry(tmp_path, without_where, "cu-tru.md")
+    assert main(["kb", "check", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.strip() == (
+        f"{path}:1: error: required section 'Nơi nộp hồ sơ' is empty"
+    )
+
+
+def test_a_redirect_takes_no_channel_terms() -> None:
+    text = REDIRECT_TEXT.replace(
+        "+++\n\n##", '[[channels]]\nchannel = "online"\nfee = "Miễn phí"\n+++\n\n##', 1
+    )
+    with pytest.raises(EntryError) as raised:
+        parse_entry(text)
+    assert raised.value.line == 9
+    assert "a redirect has no [[channels]]" in raised.value.message
+

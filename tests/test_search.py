@@ -257,9 +257,11 @@ def test_a_malformed_synonyms_file_is_reported_with_its_key(tmp_path: Path) -> N
         ("hàng xóm lấn đất thì hòa giải ở đâu", "dat-dai/hoa-giai-tranh-chap"),
         ("quên mật khẩu tài khoản một cửa", "nghiep-vu/tai-khoan-mot-cua"),
         ("giá vàng hôm nay", None),
-        # The identity card is another procedure, though "căn cước" is in a few entries.
-        ("làm lại căn cước", None),
-        ("lam can cuoc cho tre em", None),
+        # The police issue identity cards: the redirect says so, not a procedure that
+        # merely mentions "căn cước".
+        ("làm lại căn cước", "chuyen-co-quan/can-cuoc"),
+        ("lam can cuoc cho tre em", "chuyen-co-quan/can-cuoc"),
+        ("đăng ký tạm trú ở đâu", "chuyen-co-quan/cu-tru"),
     ],
 )
 def test_integration_bundled_knowledge_base(question: str, expected: str | None) -> None:
