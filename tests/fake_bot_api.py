@@ -46,6 +46,7 @@ HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "c
 HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 MESSAGE_LIMIT = 4096
+SEND_METHODS = {"sendMessage", "copyMessage", "sendPhoto", "sendDocument"}
 NOTICE_LIMIT = 200
 
 
@@ -69,6 +70,11 @@ class FakeBotApi:
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, deque[int]] = field(default_factory=dict)
     _rejections: dict[str, deque[str]] = field(default_factory=dict)
+    _server_errors: dict[str, deque[tuple[int, float]]] = field(default_factory=dict)
+    _chat_limits: dict[int, int] = field(default_factory=dict)  # chat → 429s still to answer
+    blocked: set[int] = field(default_factory=set)  # chats whose person blocked the bot
+    _chat_retry_after: int = 1
+    revoked: bool = False
     _chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _next_update_id: int = 1000
     _next_message_id: int = 1
@@ -118,6 +124,22 @@ class FakeBotApi:
         """The next call to `method` gets 400 Bad Request."""
         self._rejections.setdefault(method, deque()).append(description)
 
+    def break_next(self, method: str, times: int = 1, status: int = 500,
+                   hang: float = 0.0) -> None:
+        """The next `times` calls to `method` fail with `status` after `hang` seconds
+        (a hang longer than the client's time-out is a time-out)."""
+        for _ in range(times):
+            self._server_errors.setdefault(method, deque()).append((status, hang))
+
+    def limit_chat(self, chat_id: int, times: int, retry_after: int = 1) -> None:
+        """The next `times` messages to one chat get 429 with `retry_after`."""
+        self._chat_limits[chat_id] = times
+        self._chat_retry_after = retry_after
+
+    def revoke_token(self) -> None:
+        """From now on every call is refused with 401, as after /revoke in BotFather."""
+        self.revoked = True
+
     def remember_chat(self, chat: dict[str, Any]) -> None:
         self._chats[chat["id"]] = chat
 
@@ -145,7 +167,7 @@ class FakeBotApi:
     # Answering the bot.
 
     async def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
-        if token != TOKEN:
+        if token != TOKEN or self.revoked:
             return _error(401, "Unauthorized")
         status, body = await self._dispatch(method, params)
         self.calls.append(Call(method, params, status, time.monotonic()))
@@ -153,6 +175,18 @@ class FakeBotApi:
         return status, body
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        if self._server_errors.get(method):
+            status, hang = self._server_errors[method].popleft()
+            await asyncio.sleep(hang)
+            return _error(status, "Internal Server Error")
+        chat_id = params.get("chat_id")
+        if method in SEND_METHODS and chat_id in self.blocked:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if method in SEND_METHODS and self._chat_limits.get(chat_id):
+            self._chat_limits[chat_id] -= 1
+            retry_after = self._chat_retry_after
+            return _error(429, f"Too Many Requests: retry after {retry_after}",
+                          parameters={"retry_after": retry_after})
         if self._failures.get(method):
             retry_after = self._failures[method].popleft()
             return _error(429, f"Too Many Requests: retry after {retry_after}",
