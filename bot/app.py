@@ -10,7 +10,7 @@ import signal
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.channels.base import Channel
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import CHANNEL as TELEGRAM
-from bot.config import Config, ConfigError, load_units
+from bot.config import Config, ConfigError, clock_time, load_units
 from bot.delivery.backoff import Backoff
 from bot.delivery.envelope import Envelope, payload_json
 from bot.delivery.errors import ChannelFatal
@@ -29,10 +29,12 @@ from bot.lock import AlreadyRunning, instance_lock
 from bot.storage import Storage
 from bot.storage.outbox import NewMessage
 from handlers.context import HandlerContext, SupportContacts
+from handlers.deadlines.settings import ReminderSettings
 from handlers.dispatcher import Dispatcher
 from handlers.model import Address, Outgoing, Priority, Reply
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.texts import Texts, TextsError
+from handlers.workdays import WorkCalendar
 from knowledge.base import bundled_entries_path, load_knowledge_base
 from knowledge.search import SearchIndex
 
@@ -68,6 +70,27 @@ def clock_for(config: Config) -> Clock:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def work_calendar(config: Config) -> WorkCalendar:
+    return WorkCalendar(config.calendar.extra_days_off, config.calendar.extra_working_days)
+
+
+def reminder_settings(config: Config) -> ReminderSettings:
+    section, staff = config.reminders, config.support.staff_chat_id
+    return ReminderSettings(
+        send_at=clock_time(section.send_at),
+        day_ends_at=clock_time(section.day_ends_at),
+        remind=tuple(section.remind),
+        overdue_days=section.overdue_days,
+        late_after=timedelta(minutes=section.late_after_minutes),
+        calendar=work_calendar(config),
+        staff_chat=Address(TELEGRAM, str(staff)) if staff else None,
+        supervisors_chat=Address(TELEGRAM, str(section.supervisors_chat_id))
+        if section.supervisors_chat_id else None,
+        units=tuple(load_units(config)),
+        positions=tuple(config.onboarding.positions),
+    )
 
 
 def onboarding_settings(config: Config) -> OnboardingSettings:

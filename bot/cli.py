@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import deadlines_cli
 from bot.app import clock_for, knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
 from bot.storage import StorageError
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folders to count (default: the configured knowledge base)")
     stats.add_argument("--json", action="store_true", help="one JSON object")
     stats.set_defaults(handler=cmd_kb_stats)
+    deadlines_cli.add_commands(commands, common)
     return parser
 
 

@@ -16,6 +16,7 @@ import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -101,6 +102,22 @@ class DeliverySection:
 
 
 @dataclass(frozen=True)
+class RemindersSection:
+    send_at: str = "07:30"
+    day_ends_at: str = "17:00"
+    remind: list[str] = field(default_factory=lambda: ["7d", "3d", "1d", "0d"])
+    overdue_days: int = 7
+    late_after_minutes: int = 15
+    supervisors_chat_id: int = 0
+
+
+@dataclass(frozen=True)
+class CalendarSection:
+    extra_days_off: list[date] = field(default_factory=list)
+    extra_working_days: list[date] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSection = field(default_factory=BotSection)
     storage: StorageSection = field(default_factory=StorageSection)
@@ -110,6 +127,8 @@ class Config:
     onboarding: OnboardingSection = field(default_factory=OnboardingSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     delivery: DeliverySection = field(default_factory=DeliverySection)
+    reminders: RemindersSection = field(default_factory=RemindersSection)
+    calendar: CalendarSection = field(default_factory=CalendarSection)
     source: Path | None = None
 
     @property
@@ -211,9 +230,11 @@ def _coerce(value: Any, expected: Any, where: str) -> Any:
         int: isinstance(value, int) and not isinstance(value, bool),
         float: number,
         str: isinstance(value, str),
+        date: isinstance(value, date) and not isinstance(value, datetime),
     }[expected]
     if not ok:
-        noun = {bool: "true or false", int: "an integer", float: "a number", str: "a string"}
+        noun = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
+                date: "a date like 2026-09-01"}
         raise ConfigError(f"{where} must be {noun[expected]}, got {_show(value)}")
     return float(value) if expected is float else value
 
@@ -245,6 +266,7 @@ def _check_values(file: str, config: Config) -> None:
     _check_telegram(file, config.telegram)
     _check_delivery(file, config.delivery)
     _check_onboarding(file, config)
+    _check_reminders(file, config)
 
 
 BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -301,6 +323,39 @@ def _check_onboarding(file: str, config: Config) -> None:
             f"{file}: [onboarding] require_approval needs [support] staff_chat_id, "
             "the chat where the support team approves officials"
         )
+
+
+def clock_time(text: str) -> time:
+    """"07:30" → 07:30; ValueError for anything else."""
+    if not re.fullmatch(r"\d{1,2}:\d{2}", text):
+        raise ValueError(text)
+    hour, minute = text.split(":")
+    return time(int(hour), int(minute))
+
+
+def _check_reminders(file: str, config: Config) -> None:
+    from handlers.deadlines.spec import offset_minutes
+
+    reminders = config.reminders
+    for key in ("send_at", "day_ends_at"):
+        try:
+            clock_time(getattr(reminders, key))
+        except ValueError:
+            raise ConfigError(f'{file}: [reminders] {key} must be a time like "07:30", '
+                              f'got "{getattr(reminders, key)}"') from None
+    for offset in reminders.remind:
+        try:
+            offset_minutes(offset)
+        except ValueError as err:
+            raise ConfigError(f"{file}: [reminders] remind: {err}") from None
+    if not 0 <= reminders.overdue_days <= 366:
+        raise ConfigError(f"{file}: [reminders] overdue_days must be between 0 and 366")
+    if not 1 <= reminders.late_after_minutes <= 1440:
+        raise ConfigError(f"{file}: [reminders] late_after_minutes must be between 1 and 1440")
+    clash = set(config.calendar.extra_days_off) & set(config.calendar.extra_working_days)
+    if clash:
+        raise ConfigError(f"{file}: [calendar] {min(clash)} is both an extra day off and an "
+                          "extra working day")
 
 
 def load_units(config: Config) -> list[str]:

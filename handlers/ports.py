@@ -68,6 +68,19 @@ class QuestionRecord:
     feedback: int | None
 
 
+@dataclass(frozen=True)
+class Official:
+    """A registered, approved official, as reminders and broadcasts reach them."""
+
+    user_id: int
+    channel: str
+    external_id: str
+    display_name: str
+    unit: str
+    position: str
+    inactive: bool = False  # their chat refuses the bot's messages
+
+
 class UserStore(Protocol):
     async def upsert(
         self, channel: str, external_id: str, display_name: str, now: datetime
@@ -120,6 +133,94 @@ class ConversationStore(Protocol):
     async def clear(self, user_id: int) -> None: ...
 
 
+@dataclass(frozen=True)
+class StoredDeadline:
+    """A deadline as the database holds it; `num` names it in buttons."""
+
+    num: int
+    spec: Any  # handlers.deadlines.spec.DeadlineSpec
+    origin: str
+    created_at: datetime
+    announced_at: datetime
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One ledger row: a reminder of one occurrence of a deadline to one recipient."""
+
+    deadline: int
+    occurrence: str
+    recipient: str
+    kind: str
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    deadline: int
+    occurrence: str
+    scope: str
+    user_id: int
+    done_at: datetime
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    missing: list[str]  # in the database from the same file, not in it any more
+    pruned: list[str]
+
+
+@dataclass(frozen=True)
+class BroadcastProgress:
+    id: int
+    text: str
+    recipients: int
+    skipped: int
+    sent: int
+    pending: int
+    failed: int
+    stopped: bool
+
+
+class DeadlineStore(Protocol):
+    async def save(self, specs: Sequence[Any], origin: str, now: datetime,
+                   prune: bool = False) -> ImportResult: ...
+
+    async def all(self) -> list[StoredDeadline]: ...
+
+    async def get(self, num: int) -> StoredDeadline | None: ...
+
+    async def find(self, deadline_id: str) -> StoredDeadline | None: ...
+
+    async def officials(self) -> list[Official]: ...
+
+    async def official(self, user_id: int) -> Official | None: ...
+
+    async def claimed(self, since_occurrence: str) -> set[tuple[int, str, str, str]]: ...
+
+    async def claim(self, claims: Sequence[Claim], now: datetime) -> list[int | None]: ...
+
+    async def confirmations(self, since_occurrence: str) -> list[Confirmation]: ...
+
+    async def confirm(self, deadline: int, occurrence: str, scope: str, user_id: int,
+                      now: datetime) -> bool: ...
+
+    async def snooze(self, deadline: int, occurrence: str, user_id: int,
+                     until: datetime) -> None: ...
+
+    async def snoozes(self, since_occurrence: str) -> dict[tuple[int, str, int], datetime]: ...
+
+    async def create_broadcast(self, text: str, audience: str, created_by: str,
+                               recipients: int, skipped: int, now: datetime) -> int: ...
+
+    async def broadcast(self, broadcast_id: int) -> BroadcastProgress | None: ...
+
+    async def stop_broadcast(self, broadcast_id: int, now: datetime) -> int: ...
+
+
 class HandlerStorage(Protocol):
     """The stores handlers are given, one per aggregate."""
 
@@ -131,3 +232,6 @@ class HandlerStorage(Protocol):
 
     @property
     def conversations(self) -> ConversationStore: ...
+
+    @property
+    def deadlines(self) -> DeadlineStore: ...

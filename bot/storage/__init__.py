@@ -1,7 +1,7 @@
 """The storage layer: every SQL statement of the bot lives in this package.
 
 `Storage` opens the database and hands out one store per aggregate (users, questions,
-conversations, inbox, outbox, chats). Handlers see the stores only through the
+conversations, inbox, outbox, chats, deadlines). Handlers see the stores only through the
 protocols in `handlers.ports`.
 """
 
@@ -16,6 +16,7 @@ import aiosqlite
 from bot.storage.chats import SqliteChats
 from bot.storage.conversations import SqliteConversations
 from bot.storage.database import BUSY_TIMEOUT_MS, Database, StorageError, migrations
+from bot.storage.deadlines import SqliteDeadlines
 from bot.storage.inbox import SqliteInbox
 from bot.storage.outbox import SqliteOutbox
 from bot.storage.questions import SqliteQuestions
@@ -33,6 +34,7 @@ class Storage:
     inbox: SqliteInbox
     outbox: SqliteOutbox
     chats: SqliteChats
+    deadlines: SqliteDeadlines
 
     @classmethod
     async def open(
@@ -41,7 +43,7 @@ class Storage:
         """Open (creating if needed) and migrate; `upto` stops at a version (for tests)."""
         db = await Database.open(path, upto=upto, busy_timeout_ms=busy_timeout_ms)
         return cls(db, SqliteUsers(db), SqliteQuestions(db), SqliteConversations(db),
-                   SqliteInbox(db), SqliteOutbox(db), SqliteChats(db))
+                   SqliteInbox(db), SqliteOutbox(db), SqliteChats(db), SqliteDeadlines(db))
 
     def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         """One transaction that every store call inside it joins."""
