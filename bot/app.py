@@ -26,10 +26,13 @@ from bot.delivery.flood import FloodLimiter
 from bot.delivery.pipeline import OutboxWriter, UpdatePipeline
 from bot.delivery.sender import Sender, SenderSettings
 from bot.lock import AlreadyRunning, instance_lock
+from bot.scheduler import ReminderScheduler
 from bot.storage import Storage
 from bot.storage.outbox import NewMessage
 from handlers.context import HandlerContext, SupportContacts
+from handlers.deadlines.router import DeadlineHandlers
 from handlers.deadlines.settings import ReminderSettings
+from handlers.deadlines.sweep import Reminders
 from handlers.dispatcher import Dispatcher
 from handlers.model import Address, Outgoing, Priority, Reply
 from handlers.onboarding import Onboarding, OnboardingSettings
@@ -126,7 +129,9 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
             support=SupportContacts(config.support.hotline_phone, config.support.hotline_email),
             clock=clock,
         )
-        yield App(config, storage, ctx, Dispatcher(ctx, Onboarding(ctx, settings)))
+        deadlines = DeadlineHandlers(ctx, reminder_settings(config))
+        yield App(config, storage, ctx,
+                  Dispatcher(ctx, Onboarding(ctx, settings), deadlines))
     finally:
         await storage.close()
 
@@ -155,6 +160,10 @@ class Service:
                          clock=transport_clock, on_rejected=self._apologise)
             for name, channel in self.channels.items()
         }
+        self.scheduler = ReminderScheduler(
+            app.storage, Reminders(app.ctx, reminder_settings(app.config)), app.ctx.clock,
+            self.wake_senders,
+        )
         self.pipeline = UpdatePipeline(
             app.storage, self.channels, app.dispatcher,
             FloodLimiter(app.config.delivery.flood_messages_per_minute),
@@ -194,6 +203,7 @@ class Service:
             if backlog:
                 log.info("handling %d updates received before the last stop", backlog)
             tasks = [asyncio.create_task(s.run()) for s in self.senders.values()]
+            self.scheduler.start()
             tasks += [asyncio.create_task(c.wait_closed()) for c in self.channels.values()]
             stopping = asyncio.create_task(stop.wait())
             done, _ = await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
@@ -210,6 +220,7 @@ class Service:
             log.error("stopping: %s", err)
             return 1
         finally:
+            self.scheduler.stop()
             for channel in started:
                 await channel.stop()
             for task in tasks:

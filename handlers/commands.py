@@ -31,8 +31,14 @@ EDIT_PROFILE = Command("capnhat", "command_capnhat", needs_registration=True)
 CANCEL = Command("huy", "command_huy", needs_registration=True)
 HELP = Command("huongdan", "command_huongdan", aliases=("help", "trogiup"))
 PENDING = Command("choduyet", "command_choduyet", Audience.STAFF)
+VIEC = Command("viec", "command_viec", needs_registration=True)
+HANTRA = Command("hantra", "command_hantra")
+TIENDO = Command("tiendo", "command_tiendo", Audience.STAFF)
+TAOHAN = Command("taohan", "command_taohan", Audience.STAFF)
+THONGBAO = Command("thongbao", "command_thongbao", Audience.STAFF)
 
-COMMANDS = (START, PROFILE, EDIT_PROFILE, CANCEL, HELP, PENDING)
+COMMANDS = (START, PROFILE, EDIT_PROFILE, CANCEL, VIEC, HANTRA, HELP, PENDING, TIENDO, TAOHAN,
+            THONGBAO)
 
 
 def find(name: str) -> Command | None:

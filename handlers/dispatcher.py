@@ -10,6 +10,10 @@ from __future__ import annotations
 from handlers import ask, commands, onboarding
 from handlers.commands import Audience, Command
 from handlers.context import HandlerContext
+from handlers.deadlines import buttons as deadline_buttons
+from handlers.deadlines.router import COMMANDS as DEADLINE_COMMANDS
+from handlers.deadlines.router import DeadlineHandlers
+from handlers.deadlines.settings import ReminderSettings
 from handlers.model import Block, Incoming, Outgoing, Reply
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.ports import User
@@ -19,9 +23,11 @@ Result = list[Reply | Outgoing]
 
 
 class Dispatcher:
-    def __init__(self, ctx: HandlerContext, onboarding: Onboarding | None = None) -> None:
+    def __init__(self, ctx: HandlerContext, onboarding: Onboarding | None = None,
+                 deadlines: DeadlineHandlers | None = None) -> None:
         self.ctx = ctx
         self.onboarding = onboarding or Onboarding(ctx, OnboardingSettings())
+        self.deadlines = deadlines or DeadlineHandlers(ctx, ReminderSettings())
 
     def menu(self) -> list[tuple[str, str]]:
         """The officials' commands for a chat app's menu, with their descriptions."""
@@ -48,14 +54,20 @@ class Dispatcher:
     async def _text(self, user: User, incoming: Incoming, text: str) -> Result:
         name = _command(text)
         if name is not None:
-            return [await self._command(user, name, incoming)]
+            return [await self._command(user, name, incoming, _argument(text))]
+        step = await self.deadlines.reply_to_text(user, incoming, text)
+        if step is not None:
+            return [step]
         step = await self.onboarding.reply_to_text(user, text)
         if step is not None:
             return [step]
         return [await ask.answer_question(self.ctx, user.id, text)]
 
-    async def _command(self, user: User, name: str, incoming: Incoming) -> Reply:
+    async def _command(self, user: User, name: str, incoming: Incoming, argument: str) -> Reply:
         command = commands.find(name)
+        if command in DEADLINE_COMMANDS:
+            assert command is not None
+            return await self.deadlines.command(user, command, incoming, argument)
         if command is commands.START:
             return await self.onboarding.start(user)
         if command is commands.PROFILE:
@@ -63,7 +75,7 @@ class Dispatcher:
         if command is commands.EDIT_PROFILE:
             return await self.onboarding.edit(user)
         if command is commands.CANCEL:
-            return await self.onboarding.cancel(user)
+            return await self.deadlines.cancel(user) or await self.onboarding.cancel(user)
         if command is commands.PENDING:
             return await self.onboarding.list_pending(incoming)
         return self._help(command, name)
@@ -82,6 +94,8 @@ class Dispatcher:
         data = incoming.button or ""
         if onboarding.owns(data):
             return await self.onboarding.press(user, incoming)
+        if deadline_buttons.owns(data):
+            return await self.deadlines.press(user, incoming)
         return await ask.press(self.ctx, user.id, data)
 
 
@@ -89,6 +103,12 @@ def _valid_text(text: str) -> str:
     """`text` with lone surrogates (undecodable bytes from a terminal, broken escapes in a
     chat app's JSON) replaced, so that it can be stored and shown."""
     return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _argument(text: str) -> str:
+    """What follows the command word: `/hantra 5 01/12/2026` → "5 01/12/2026"."""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 else ""
 
 
 def _command(text: str) -> str | None:
