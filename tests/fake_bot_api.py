@@ -74,6 +74,9 @@ class FakeBotApi:
     _chat_limits: dict[int, int] = field(default_factory=dict)  # chat → 429s still to answer
     blocked: set[int] = field(default_factory=set)  # chats whose person blocked the bot
     _chat_retry_after: int = 1
+    delivered: int = 0  # messages sent successfully, counted as they come (cheap to wait on)
+    _flood_until: float = 0.0  # until then (monotonic) every send gets 429
+    _flood_retry_after: int = 1
     revoked: bool = False
     _chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _next_update_id: int = 1000
@@ -136,6 +139,12 @@ class FakeBotApi:
         self._chat_limits[chat_id] = times
         self._chat_retry_after = retry_after
 
+    def flood(self, seconds: float, retry_after: int = 1) -> None:
+        """For `seconds` from now every message send gets 429 with `retry_after`, as when
+        the bot exceeds Telegram's overall limit."""
+        self._flood_until = time.monotonic() + seconds
+        self._flood_retry_after = retry_after
+
     def revoke_token(self) -> None:
         """From now on every call is refused with 401, as after /revoke in BotFather."""
         self.revoked = True
@@ -171,6 +180,7 @@ class FakeBotApi:
             return _error(401, "Unauthorized")
         status, body = await self._dispatch(method, params)
         self.calls.append(Call(method, params, status, time.monotonic()))
+        self.delivered += status == 200 and method in SEND_METHODS
         await self._notify()
         return status, body
 
@@ -182,6 +192,10 @@ class FakeBotApi:
         chat_id = params.get("chat_id")
         if method in SEND_METHODS and chat_id in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
+        if method in SEND_METHODS and time.monotonic() < self._flood_until:
+            retry_after = self._flood_retry_after
+            return _error(429, f"Too Many Requests: retry after {retry_after}",
+                          parameters={"retry_after": retry_after})
         if method in SEND_METHODS and self._chat_limits.get(chat_id):
             self._chat_limits[chat_id] -= 1
             retry_after = self._chat_retry_after

@@ -74,7 +74,7 @@ class SqliteOutbox:
                      ON c.channel = o.channel AND c.chat_id = o.chat_id
                 WHERE o.channel = ? AND o.state = 'pending' AND o.next_try_at <= ?
                       AND o.id NOT IN ({placeholders})
-                ORDER BY o.priority, o.id LIMIT ?""",
+                ORDER BY o.priority, o.next_try_at, o.id LIMIT ?""",
             (channel, to_db(now), *skip, limit),
         )
         return [
