@@ -4,6 +4,9 @@ fake Bot API saw."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,11 +18,34 @@ from bot.storage import Storage
 from bot.storage.database import to_db
 from handlers.model import Sender
 from tests.factories import incoming
-from tests.fake_bot_api import Call, FakeBotApi
+from tests.fake_bot_api import TOKEN, Call, FakeBotApi
 
 STAFF_CHAT = -1009999
 FIRST_OFFICIAL = 700_000
 UNITS = ("Xã Tân Hưng", "Xã An Bình", "Phường Bắc Sơn", "Xã Phú Lộc")
+
+
+def write_config(folder: Path, api: FakeBotApi, rate: float, concurrency: int) -> Path:
+    units = ", ".join(f'"{u}"' for u in UNITS)
+    path = folder / "config.toml"
+    path.write_text(
+        f'[bot]\ndata_dir = "data"\n[support]\nstaff_chat_id = {STAFF_CHAT}\n'
+        f"[onboarding]\nunits = [{units}]\n"
+        f"[delivery]\nmessages_per_second = {rate}\nconcurrency = {concurrency}\n"
+        f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{api.base_url}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+async def serve(config: Path, log: Path) -> asyncio.subprocess.Process:
+    """`commune-bot run --config config` in its own process, its output in `log`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMMUNE_BOT_")}
+    with log.open("ab") as out:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config),
+            stdout=out, stderr=out, env=env, cwd=config.parent,
+        )
 
 
 async def register_officials(database: Path, count: int, now: datetime) -> list[int]:
@@ -66,12 +92,15 @@ def per_chat(calls: Sequence[Call]) -> Counter[int]:
     return Counter(int(c.params["chat_id"]) for c in calls)
 
 
-def peak_rate(calls: Sequence[Call], window: float = 1.0) -> float:
-    """The most messages delivered within any `window` seconds, per second."""
+def peak_count(calls: Sequence[Call], window: float) -> int:
+    """The most messages delivered within any `window` seconds.
+
+    The sender's bulk pacing (GCRA, a burst of 2) allows at most `rate * window + 2`.
+    """
     times = sorted(c.at for c in calls)
     most, start = 0, 0
     for end, at in enumerate(times):
         while at - times[start] >= window:
             start += 1
         most = max(most, end - start + 1)
-    return most / window
+    return most
