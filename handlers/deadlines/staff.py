@@ -84,7 +84,7 @@ class StaffDeadlines:
                 return Reply.text(texts("taohan_bad_due", text=text[:40]))
             return await self._ask_audience(user, DEADLINE_FLOW,
                                             {**data, "due": due.date().isoformat()})
-        if conversation.step == "audience":
+        if conversation.step in ("audience", "preview"):
             wanted = [part.strip() for part in text.split(",") if part.strip()]
             known = {fold(unit): unit for unit in self.settings.units}
             unknown = [name for name in wanted if fold(name) not in known]
@@ -101,7 +101,8 @@ class StaffDeadlines:
         conversation = await self._conversation(user)
         if conversation is None:
             return Reply.text(texts("staff_flow_expired"))
-        if isinstance(action, ChooseAudience) and conversation.step == "audience":
+        # The audience may be chosen again from the preview.
+        if isinstance(action, ChooseAudience) and conversation.step in ("audience", "preview"):
             positions = self.settings.positions
             if action.index > len(positions):
                 return Reply.text(texts("staff_flow_expired"))
