@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage.database import to_db
+from handlers.model import Reply
+from handlers.ports import User
 from tests.deadline_helpers import SUPERVISORS_CHAT, World, world
 from tests.factories import VN
 
@@ -37,7 +39,7 @@ def at(day: int, hour: int = 7, minute: int = 30, month: int = 3) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=VN)
 
 
-async def people(w: World) -> dict[str, object]:
+async def people(w: World) -> dict[str, User]:
     return {
         "lan": await w.official("101", "Xã Tân Hưng", "Chủ tịch UBND"),
         "minh": await w.official("102", "Xã Tân Hưng", "Công chức Văn phòng – Thống kê"),
@@ -45,6 +47,14 @@ async def people(w: World) -> dict[str, object]:
         "tuan": await w.official("104", "Xã Tân Hưng", "Công chức Tư pháp – Hộ tịch"),
         "son": await w.official("105", "Phường Bắc Sơn", "Chủ tịch UBND"),
     }
+
+
+async def announced(w: World, text: str) -> tuple[dict[str, User], dict[str, Reply]]:
+    """The people, and the notice each got of the deadlines in `text`."""
+    folks = await people(w)
+    await w.load(text)
+    await w.sweep()
+    return folks, dict(await w.new_messages())
 
 
 async def test_a_new_deadline_is_announced_then_reminded_at_each_offset_once(
@@ -101,10 +111,7 @@ async def test_a_units_confirmation_stops_everyones_reminders_in_that_unit(
     tmp_path: Path,
 ) -> None:
     async with world(tmp_path, START) as w:
-        folks = await people(w)
-        await w.load(PROJECT)
-        await w.sweep()
-        notices = dict(await w.new_messages())
+        folks, notices = await announced(w, PROJECT)
         done = await w.press(folks["minh"], notices["102"], "Đã hoàn thành")
         assert done.plain_text.startswith("Đã ghi nhận: Xã Tân Hưng hoàn thành")
         again = await w.press(folks["lan"], notices["101"], "Đã hoàn thành")
@@ -141,10 +148,7 @@ async def test_the_supervisors_get_the_units_that_have_not_confirmed_each_mornin
     tmp_path: Path,
 ) -> None:
     async with world(tmp_path, START) as w:
-        folks = await people(w)
-        await w.load(REPORT)
-        await w.sweep()
-        notices = dict(await w.new_messages())
+        folks, notices = await announced(w, REPORT)
         await w.press(folks["son"], notices["105"], "Đã hoàn thành")
         await w.sweep(at(30))
         report = [reply for chat, reply in await w.new_messages() if chat == SUPERVISORS_CHAT]

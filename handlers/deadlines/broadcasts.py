@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from handlers.context import HandlerContext
-from handlers.deadlines.buttons import BroadcastProgress, StopBroadcast, pack
+from handlers.deadlines.buttons import OnBroadcast, pack
 from handlers.deadlines.spec import Audience
 from handlers.deadlines.targeting import targets
 from handlers.model import Address, Block, Button, Outgoing, Priority, Reply, Style
@@ -60,6 +60,6 @@ class Broadcasts:
 
     def _buttons(self, broadcast_id: int) -> tuple[tuple[Button, ...], ...]:
         texts = self.ctx.texts
-        return ((Button(texts("button_broadcast_progress"),
-                        pack(BroadcastProgress(broadcast_id))),
-                 Button(texts("button_broadcast_stop"), pack(StopBroadcast(broadcast_id)))),)
+        return ((Button(texts("button_broadcast_progress"), pack(OnBroadcast(broadcast_id))),
+                 Button(texts("button_broadcast_stop"),
+                        pack(OnBroadcast(broadcast_id, stop=True)))),)

@@ -1,13 +1,15 @@
-"""Button data of reminders: done, details, snooze, and a broadcast's progress and stop.
+"""Button data of reminders (done, details, snooze), of a broadcast (progress, stop) and
+of the staff's /taohan and /thongbao steps (audience, confirm or cancel).
 
-`dl:<action>:<deadline num>:<occurrence as yyyymmddHHMM>` or `bc:<action>:<broadcast id>`;
-every press is re-checked against the database.
+`dl:<act>:<deadline num>:<occurrence as yyyymmddHHMM>`, `bc:<act>:<broadcast id>`,
+`st:a:<audience index>`, `st:y`, `st:n`; every press is re-checked against the database.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from handlers.callbacks import checked, number
 from handlers.workdays import VIETNAM
@@ -16,32 +18,25 @@ PREFIXES = ("dl:", "bc:", "st:")
 COMPACT = "%Y%m%d%H%M"
 
 
+class DeadlineAct(StrEnum):
+    DONE = "c"
+    DETAILS = "i"
+    SNOOZE = "z"
+
+
 @dataclass(frozen=True)
-class Done:
+class OnDeadline:
+    """A reminder's button, for one occurrence (its due time) of a deadline."""
+
+    act: DeadlineAct
     deadline: int
     due: datetime
 
 
 @dataclass(frozen=True)
-class Details:
-    deadline: int
-    due: datetime
-
-
-@dataclass(frozen=True)
-class Snooze:
-    deadline: int
-    due: datetime
-
-
-@dataclass(frozen=True)
-class BroadcastProgress:
+class OnBroadcast:
     broadcast: int
-
-
-@dataclass(frozen=True)
-class StopBroadcast:
-    broadcast: int
+    stop: bool = False  # else: show the progress
 
 
 @dataclass(frozen=True)
@@ -52,19 +47,11 @@ class ChooseAudience:
 
 
 @dataclass(frozen=True)
-class Confirm:
-    pass
+class Decide:
+    confirm: bool  # else: cancel
 
 
-@dataclass(frozen=True)
-class Cancel:
-    pass
-
-
-Action = (Done | Details | Snooze | BroadcastProgress | StopBroadcast | ChooseAudience
-          | Confirm | Cancel)
-DEADLINE_ACTIONS = {"c": Done, "i": Details, "z": Snooze}
-BROADCAST_ACTIONS = {"p": BroadcastProgress, "s": StopBroadcast}
+Action = OnDeadline | OnBroadcast | ChooseAudience | Decide
 
 
 def owns(data: str) -> bool:
@@ -72,41 +59,35 @@ def owns(data: str) -> bool:
 
 
 def pack(action: Action) -> str:
-    if isinstance(action, ChooseAudience):
-        return checked(f"st:a:{action.index}")
-    if isinstance(action, Confirm | Cancel):
-        return checked(f"st:{'y' if isinstance(action, Confirm) else 'n'}")
-    if isinstance(action, BroadcastProgress | StopBroadcast):
-        kind = next(k for k, cls in BROADCAST_ACTIONS.items() if isinstance(action, cls))
-        return checked(f"bc:{kind}:{action.broadcast}")
-    kind = next(k for k, cls in DEADLINE_ACTIONS.items() if isinstance(action, cls))
-    return checked(f"dl:{kind}:{action.deadline}:{action.due.astimezone(VIETNAM):{COMPACT}}")
+    match action:
+        case OnDeadline(act, deadline, due):
+            data = f"dl:{act.value}:{deadline}:{due.astimezone(VIETNAM):{COMPACT}}"
+        case OnBroadcast(broadcast, stop):
+            data = f"bc:{'s' if stop else 'p'}:{broadcast}"
+        case ChooseAudience(index):
+            data = f"st:a:{index}"
+        case Decide(confirm):
+            data = f"st:{'y' if confirm else 'n'}"
+    return checked(data)
 
 
 def unpack(data: str) -> Action | None:
     """The action a button carries, or None for anything malformed."""
     parts = data.split(":")
-    if parts[0] == "st":
-        return _staff_step(parts)
-    if len(parts) == 3 and parts[0] == "bc" and parts[1] in BROADCAST_ACTIONS:
-        broadcast = number(parts[2])
-        return None if broadcast is None else BROADCAST_ACTIONS[parts[1]](broadcast)
-    if len(parts) != 4 or parts[0] != "dl" or parts[1] not in DEADLINE_ACTIONS:
+    values = [number(part) for part in parts[2:]]
+    if None in values:
         return None
-    deadline = number(parts[2])
-    if deadline is None or number(parts[3]) is None:
-        return None
-    try:
-        due = datetime.strptime(parts[3], COMPACT).replace(tzinfo=VIETNAM)
-    except ValueError:
-        return None
-    return DEADLINE_ACTIONS[parts[1]](deadline, due)
-
-
-def _staff_step(parts: list[str]) -> Action | None:
-    if parts == ["st", "y"]:
-        return Confirm()
-    if parts == ["st", "n"]:
-        return Cancel()
-    index = number(parts[2]) if len(parts) == 3 and parts[1] == "a" else None
-    return None if index is None else ChooseAudience(index)
+    match parts[0], parts[1:2], len(parts):
+        case "st", ["y" | "n"], 2:
+            return Decide(parts[1] == "y")
+        case "st", ["a"], 3:
+            return ChooseAudience(values[0])  # type: ignore[arg-type]
+        case "bc", ["p" | "s"], 3:
+            return OnBroadcast(values[0], parts[1] == "s")  # type: ignore[arg-type]
+        case "dl", [act], 4 if act in set(DeadlineAct):
+            try:
+                due = datetime.strptime(parts[3], COMPACT).replace(tzinfo=VIETNAM)
+            except ValueError:
+                return None
+            return OnDeadline(DeadlineAct(act), values[0], due)  # type: ignore[arg-type]
+    return None

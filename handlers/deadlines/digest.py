@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import IntEnum
 
-from handlers.deadlines.buttons import Details, Done, Snooze, pack
+from handlers.deadlines.buttons import DeadlineAct, OnDeadline, pack
 from handlers.deadlines.schedule import working_days_left
 from handlers.deadlines.settings import ReminderSettings
 from handlers.model import Block, Button, Reply, Style
@@ -25,6 +25,9 @@ class Group(IntEnum):
     NEW = 2
 
 
+BUTTON_TEXTS = ((DeadlineAct.DONE, "button_deadline_done"),
+                (DeadlineAct.DETAILS, "button_deadline_details"),
+                (DeadlineAct.SNOOZE, "button_deadline_snooze"))
 GROUP_TEXTS = {Group.OVERDUE: "deadline_group_overdue", Group.SOON: "deadline_group_soon",
                Group.NEW: "deadline_group_new"}
 
@@ -58,11 +61,9 @@ def item_buttons(texts: Texts, items: Sequence[Item]) -> tuple[tuple[Button, ...
     rows = []
     for number, item in enumerate(items, 1):
         suffix = f" ({number})" if len(items) > 1 else ""
-        num, due = item.deadline.num, item.due
-        rows.append((
-            Button(texts("button_deadline_done") + suffix, pack(Done(num, due))),
-            Button(texts("button_deadline_details") + suffix, pack(Details(num, due))),
-            Button(texts("button_deadline_snooze") + suffix, pack(Snooze(num, due))),
+        rows.append(tuple(
+            Button(texts(label) + suffix, pack(OnDeadline(act, item.deadline.num, item.due)))
+            for act, label in BUTTON_TEXTS
         ))
     return tuple(rows)
 

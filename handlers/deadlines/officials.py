@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import HandlerContext
-from handlers.deadlines.buttons import Details, Done, Snooze
+from handlers.deadlines.buttons import DeadlineAct, OnDeadline
 from handlers.deadlines.digest import (
     Group,
     Item,
@@ -68,7 +68,7 @@ class OfficialDeadlines:
             return Reply.text(str(err))
         return Reply.text(hantra_phrase(self.settings.calendar, days, start))
 
-    async def press(self, user_id: int, action: Done | Details | Snooze) -> Reply:
+    async def press(self, user_id: int, action: OnDeadline) -> Reply:
         texts, store = self.ctx.texts, self.ctx.storage.deadlines
         official = await store.official(user_id)
         stored = await store.get(action.deadline)
@@ -77,9 +77,9 @@ class OfficialDeadlines:
             return Reply.text(texts("deadline_not_yours"))
         now, title = self.ctx.clock(), stored.spec.title
         occurrence = occurrence_key(action.due)
-        if isinstance(action, Details):
+        if action.act is DeadlineAct.DETAILS:
             return self._details(stored, action.due, now)
-        if isinstance(action, Snooze):
+        if action.act is DeadlineAct.SNOOZE:
             until = morning(now.astimezone(VIETNAM).date() + timedelta(days=1), self.settings)
             await store.snooze(stored.num, occurrence, user_id, until)
             return Reply.text(texts("deadline_snoozed", title=title,

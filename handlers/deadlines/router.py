@@ -45,12 +45,12 @@ class DeadlineHandlers:
 
     async def press(self, user: User, incoming: Incoming) -> Reply:
         action = buttons.unpack(incoming.button or "")
-        if isinstance(action, buttons.Done | buttons.Details | buttons.Snooze):
+        if isinstance(action, buttons.OnDeadline):
             return await self.officials.press(user.id, action)
         if action is None or not self.staff.in_staff_chat(incoming):
             return Reply.text(self.ctx.texts("button_expired"))
-        if isinstance(action, buttons.BroadcastProgress):
-            return await self.staff.broadcasts.progress(action.broadcast)
-        if isinstance(action, buttons.StopBroadcast):
-            return await self.staff.broadcasts.stop(action.broadcast)
+        if isinstance(action, buttons.OnBroadcast):
+            broadcasts = self.staff.broadcasts
+            return await (broadcasts.stop if action.stop else broadcasts.progress)(
+                action.broadcast)
         return await self.staff.press(user, action)

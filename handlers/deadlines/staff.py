@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers.context import HandlerContext
 from handlers.deadlines.broadcasts import Broadcasts
-from handlers.deadlines.buttons import Cancel, ChooseAudience, Confirm, pack
+from handlers.deadlines.buttons import ChooseAudience, Decide, pack
 from handlers.deadlines.progress import current_occurrence, progress
 from handlers.deadlines.schedule import end_of_working_day
 from handlers.deadlines.settings import ReminderSettings
@@ -94,9 +94,9 @@ class StaffDeadlines:
             return await self._preview(user, conversation, audience)
         return None
 
-    async def press(self, user: User, action: ChooseAudience | Confirm | Cancel) -> Reply:
+    async def press(self, user: User, action: ChooseAudience | Decide) -> Reply:
         texts = self.ctx.texts
-        if isinstance(action, Cancel):
+        if isinstance(action, Decide) and not action.confirm:
             return await self.cancel(user) or Reply.text(texts("staff_flow_cancelled"))
         conversation = await self._conversation(user)
         if conversation is None:
@@ -109,7 +109,7 @@ class StaffDeadlines:
             audience = Audience(everyone=True) if action.index == 0 else \
                 Audience(positions=(positions[action.index - 1],))
             return await self._preview(user, conversation, audience)
-        if isinstance(action, Confirm) and conversation.step == "preview":
+        if isinstance(action, Decide) and conversation.step == "preview":
             await self.ctx.storage.conversations.clear(user.id)
             return await self._confirm(user, conversation)
         return Reply.text(texts("staff_flow_expired"))
@@ -139,8 +139,8 @@ class StaffDeadlines:
             due = end_of_working_day(datetime.fromisoformat(data["due"]).date(), self.settings)
             body = texts("taohan_preview", title=data["title"], due=format_day(due.date()),
                          audience=described, count=len(active))
-        buttons = ((Button(texts("button_confirm_send"), pack(Confirm())),
-                    Button(texts("button_cancel"), pack(Cancel()))),)
+        buttons = ((Button(texts("button_confirm_send"), pack(Decide(confirm=True))),
+                    Button(texts("button_cancel"), pack(Decide(confirm=False)))),)
         return Reply((Block(body),), buttons)
 
     async def _confirm(self, user: User, conversation: Conversation) -> Reply:
