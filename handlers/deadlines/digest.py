@@ -73,12 +73,12 @@ def ordered(items: Sequence[Item]) -> list[Item]:
 
 
 def item_blocks(texts: Texts, items: Sequence[Item], today: date,
-                settings: ReminderSettings) -> list[Block]:
+                settings: ReminderSettings, headings: bool = True) -> list[Block]:
     """The items under their group headings, numbered in the order of `items`."""
     blocks: list[Block] = []
     group = None
     for number, item in enumerate(items, 1):
-        if item.group is not group:
+        if headings and item.group is not group:
             group = item.group
             blocks.append(Block(texts(GROUP_TEXTS[group]), Style.HEADING))
         blocks.append(Block(texts(
@@ -99,5 +99,5 @@ def digest(texts: Texts, items: Sequence[Item], now: datetime, late: bool,
     blocks = [Block(title, Style.TITLE)]
     if late:
         blocks.append(Block(texts("deadline_late"), Style.NOTE))
-    blocks += item_blocks(texts, items, today, settings)
+    blocks += item_blocks(texts, items, today, settings, headings=not only_new)
     return Reply(tuple(blocks), item_buttons(texts, items))
