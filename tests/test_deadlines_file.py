@@ -109,3 +109,40 @@ def test_the_sample_file_of_dispatch_354_imports(
     assert listed["354-snv-tieu-chi-danh-gia"]["due"].startswith("2026-06-29")
     assert listed["354-bao-cao-ket-qua-quy"]["recurrence"] == "quarterly:20"
     assert sum(i.startswith("vi-du-") for i in listed) == 3
+
+
+def test_report_writes_completion_per_unit_as_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write(tmp_path, "config.toml", '[storage]\npath = "bot.sqlite3"\n'
+                   '[onboarding]\nunits = ["Xã Tân Hưng", "Xã An Bình"]\n')
+    path = write(tmp_path, "reports.toml", GOOD)
+    assert main(["deadlines", "import", str(path), "--config", str(config)]) == 0
+    assert main(["deadlines", "report", "bao-cao-quy", "--csv", "--config", str(config)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "deadline,occurrence,unit,people,people_confirmed,confirmed,confirmed_at"
+    assert [line.split(",")[2:6] for line in lines[1:]] == [
+        ["Xã An Bình", "0", "0", "no"], ["Xã Tân Hưng", "0", "0", "no"]]
+    assert main(["deadlines", "report", "khong-co", "--config", str(config)]) == 1
+    assert 'no deadline "khong-co"' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('send_at = "7h30"', '[reminders] send_at must be a time like "07:30", got "7h30"'),
+        ('remind = ["1w"]', '[reminders] remind: reminder offset "1w" must be a number'),
+        ("overdue_days = -1", "[reminders] overdue_days must be between 0 and 366"),
+    ],
+)
+def test_reminder_settings_are_checked(tmp_path: Path, text: str, message: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    config = write(tmp_path, "config.toml", f"[reminders]\n{text}\n")
+    assert main(["deadlines", "list", "--config", str(config)]) == 1
+    assert capsys.readouterr().err.startswith(f"error: {config}: {message}")
+
+
+def test_calendar_days_are_toml_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write(tmp_path, "config.toml", '[calendar]\nextra_days_off = ["2026-09-03"]\n')
+    assert main(["deadlines", "list", "--config", str(config)]) == 1
+    assert "[calendar] extra_days_off must be a date like 2026-09-01" in capsys.readouterr().err
