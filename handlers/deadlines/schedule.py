@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -29,10 +29,6 @@ OCCURRENCE_FORMAT = "%Y-%m-%dT%H:%M"
 
 def occurrence_key(due: datetime) -> str:
     return due.astimezone(VIETNAM).strftime(OCCURRENCE_FORMAT)
-
-
-def occurrence_time(key: str) -> datetime:
-    return datetime.strptime(key, OCCURRENCE_FORMAT).replace(tzinfo=VIETNAM)
 
 
 def end_of_working_day(day: date, settings: ReminderSettings) -> datetime:
@@ -133,7 +129,3 @@ def morning(day: date, settings: ReminderSettings) -> datetime:
 def working_days_left(today: date, due: datetime, work: WorkCalendar) -> int:
     """Working days from `today` to the due date (0 on it, negative once past)."""
     return work.working_days_between(today, due.astimezone(VIETNAM).date())
-
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=VIETNAM)
