@@ -24,7 +24,7 @@ import numpy as np
 from knowledge.decision import Decision, load_decision
 from knowledge.entry import Entry, Origin, Section
 from knowledge.facets import FacetDetector
-from knowledge.normalize import fold, words
+from knowledge.normalize import clause_ends, fold, words
 from knowledge.query import Query, QueryAnalyser, Slot
 from knowledge.ranking import FieldSpec, RankIndex, pairs
 from knowledge.smalltalk import SmalltalkDetector
@@ -292,7 +292,7 @@ def _weighted_terms(query: Query) -> dict[str, float]:
                 add(term, base * alternative.trust)
     for left, right in itertools.pairwise(query.slots):
         if left.end == right.start and left.alternatives and right.alternatives:
-            weight = (GENERIC_WEIGHT if left.generic and right.generic else 1.0) * min(
+            weight = (GENERIC_WEIGHT if left.generic or right.generic else 1.0) * min(
                 left.alternatives[0].trust, right.alternatives[0].trust
             )
             add(f"{left.alternatives[0].words[-1]} {right.alternatives[0].words[0]}", weight)
@@ -318,8 +318,10 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
     pairs_found: set[str] = set()
     for name in (entry.title, *entry.aliases, entry.code or ""):
         sequence = words(name)
+        ends = clause_ends(name)
         generic = {
             i for span in lexicon.generic.find(sequence) for i in range(span.start, span.end)
+            if not lexicon.negates(sequence, i, ends)
         }
         content.append(frozenset(w for i, w in enumerate(sequence) if i not in generic))
         whole.append(frozenset(sequence))
