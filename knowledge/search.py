@@ -155,9 +155,7 @@ class SearchIndex:
             [t for t in rank.terms() if " " not in t] + sorted(lexicon_words),
             rank.document_frequency,
         )
-        analyser = QueryAnalyser(
-            lexicon, facets, corrector, lambda t: t in rank or t in lexicon_words
-        )
+        analyser = QueryAnalyser(lexicon, facets, corrector, _Known(rank, frozenset(lexicon_words)))
         return cls(entries, rank, [_names(e, lexicon) for e in entries], analyser,
                    decision or load_decision())
 
@@ -276,6 +274,18 @@ class SearchIndex:
         if self._entries[shortlist[0].position].origin is not Origin.CURATED:
             return shortlist[1:]
         return [s for s in shortlist[1:] if self._entries[s.position].origin is Origin.CURATED]
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Whether the index or the lexicon has a word or word pair (a class, not a lambda,
+    so that a built index can be cached with pickle: knowledge.cache)."""
+
+    rank: RankIndex
+    lexicon_words: frozenset[str]
+
+    def __call__(self, term: str) -> bool:
+        return term in self.rank or term in self.lexicon_words
 
 
 def _weighted_terms(query: Query) -> dict[str, float]:

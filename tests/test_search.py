@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from knowledge.base import bundled_entries_path, load_knowledge_base, merged
+from knowledge.cache import load_indexed
+from knowledge.decision import FEATURES, DecisionError, load_decision
 from knowledge.entry import Entry, Kind, Origin, Section
 from knowledge.search import Intent, SearchIndex
 from knowledge.synonyms import LexiconError, load_lexicon
+from tests.factories import entry_text, write_entry
 
 
 def entry(
@@ -378,3 +383,105 @@ def test_a_question_particle_is_not_a_negation() -> None:
         parsed = index.search(question)
         assert parsed.features is not None
         assert parsed.features["missing"] == 0.0, question  # "không" was not searched
+
+
+def test_a_second_start_reads_the_index_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_entry(tmp_path / "kb", entry_text())
+    base, index = load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1
+
+    def no_build(*args: object, **kwargs: object) -> SearchIndex:
+        raise AssertionError("the index was rebuilt")
+
+    monkeypatch.setattr(SearchIndex, "build", no_build)
+    cached_base, cached = load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    assert cached_base.entries == base.entries
+    assert cached.search("đăng ký khai sinh").answer == index.search("đăng ký khai sinh").answer
+
+
+def test_a_changed_entry_makes_the_cache_stale(tmp_path: Path) -> None:
+    write_entry(tmp_path / "kb", entry_text(), name="entry.md")
+    load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    write_entry(tmp_path / "kb", entry_text(title="Đăng ký khai tử", aliases=()), name="entry.md")
+    base, index = load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    assert [e.title for e in base.entries] == ["Đăng ký khai tử"]
+    assert index.search("đăng ký khai tử").answer == base.entries[0]
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) == 1  # the stale one is gone
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", b"\x80\x05\x95\xff\xff"])
+def test_a_corrupt_cache_is_rebuilt(tmp_path: Path, garbage: bytes) -> None:
+    write_entry(tmp_path / "kb", entry_text())
+    load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    [cache] = (tmp_path / "cache").glob("*.pickle")
+    cache.write_bytes(garbage)
+    base, index = load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    assert index.search("đăng ký khai sinh").answer == base.entries[0]
+    assert cache.stat().st_size > len(garbage)  # written again, whole
+
+
+def test_a_cache_of_other_entries_is_not_trusted(tmp_path: Path) -> None:
+    write_entry(tmp_path / "kb", entry_text())
+    load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    [cache] = (tmp_path / "cache").glob("*.pickle")
+    other = tmp_path / "other"
+    write_entry(other, entry_text(title="Đăng ký khai tử", aliases=()))
+    load_indexed([other], tmp_path / "other-cache")
+    [foreign] = (tmp_path / "other-cache").glob("*.pickle")
+    cache.write_bytes(foreign.read_bytes())  # a file under this key, holding other entries
+    base, _ = load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    assert [e.title for e in base.entries] == ["Đăng ký khai sinh"]
+
+
+def test_a_broken_knowledge_base_is_not_cached(tmp_path: Path) -> None:
+    write_entry(tmp_path / "kb", "+++\nid = \n+++\n", name="broken.md")
+    base, _ = load_indexed([tmp_path / "kb"], tmp_path / "cache")
+    assert base.problems
+    assert not list((tmp_path / "cache").glob("*.pickle"))
+
+
+def decision_file(path: Path, answer_bias: float, features: Sequence[str] = FEATURES) -> Path:
+    model = {"bias": answer_bias, "weights": [0.0] * len(features),
+             "mean": [0.0] * len(features), "scale": [1.0] * len(features)}
+    path.write_text(tomli_w.dumps({
+        "features": list(features), "answer_at": 0.5, "suggest_at": 0.5,
+        "answer": model, "suggest": {**model, "bias": -10.0},
+    }), encoding="utf-8")
+    return path
+
+
+def test_the_decision_is_read_from_its_data_file(tmp_path: Path) -> None:
+    always = load_decision(decision_file(tmp_path / "always.toml", 10.0))
+    never = load_decision(decision_file(tmp_path / "never.toml", -10.0))
+    question = "khai sinh cho con ở đâu"
+    assert SearchIndex.build(KB, decision=always).search(question).intent is Intent.ANSWER
+    assert SearchIndex.build(KB, decision=never).search(question).intent is Intent.UNKNOWN
+    # Nothing to rank is never answered, whatever the model says.
+    assert SearchIndex.build(KB, decision=always).search("thủ tục").answer is None
+
+
+def test_the_bundled_decision_loads_and_covers_every_feature() -> None:
+    decision = load_decision()
+    assert 0.0 < decision.answer_at < 1.0
+    features = SearchIndex.build(KB).search("khai sinh").features
+    assert features is not None
+    assert set(features) == set(FEATURES)
+
+
+def test_a_decision_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
+    path = decision_file(tmp_path / "old.toml", 0.0, features=FEATURES[:-1])
+    with pytest.raises(DecisionError, match="refit"):
+        load_decision(path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "answer_at = 0.5", 'features = []\nanswer_at = "x"', "not toml ["],
+)
+def test_a_malformed_decision_file_is_reported(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "decision.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DecisionError, match=str(path)):
+        load_decision(path)
