@@ -85,8 +85,11 @@ BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers i
 # words are common in portal records ("chứng thư số") still reaches the re-ranking.
 SHORTLIST = 50
 SUGGESTIONS = 3
-# The re-ranking key: coverage, plus a share of how much of one name the question says.
+# The re-ranking key: coverage, plus a share of how much of one name the question says,
+# plus a share of the BM25F score relative to the best one (a long question's words spread
+# over several entries' names; the ranking still knows which entry they weigh most in).
 NAME_FIT_WEIGHT = 0.25
+SCORE_WEIGHT = 0.5
 
 def entry_fields(entry: Entry) -> dict[str, list[str]]:
     """The folded words of each indexed field of `entry`."""
@@ -114,10 +117,11 @@ class _Shortlisted:
     whole_name: bool  # the question says every word of a title or alias, generic ones too
     named_share: float  # share of the question's content words found in the entry's names
     missing: int  # the question's content words found nowhere in the entry
+    relative: float  # BM25F score over the best score in the shortlist
 
     @property
     def key(self) -> float:
-        return self.coverage + NAME_FIT_WEIGHT * self.name_fit
+        return self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
 
 
 class SearchIndex:
@@ -192,6 +196,7 @@ class SearchIndex:
         said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
         shortlist = []
+        best = float(scores[top].max()) if len(top) else 1.0
         for position, covered, named_share, absent in zip(
             top.tolist(), coverage, named, missing, strict=True
         ):
@@ -200,6 +205,7 @@ class SearchIndex:
                 position, float(scores[position]), float(covered), names.fit(said),
                 not said_pairs.isdisjoint(names.pairs),
                 any(name <= said for name in names.whole), float(named_share), int(absent),
+                float(scores[position]) / best,
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
