@@ -69,6 +69,10 @@ class QueryAnalyser:
         self._corrector = corrector
         self._is_known = is_known
 
+    @property
+    def lexicon(self) -> Lexicon:
+        return self._lexicon
+
     def analyse(self, text: str) -> Query:
         found = syllables(text)
         typed = [folded for folded, _ in found]

@@ -186,7 +186,8 @@ class SearchIndex:
         return SearchResult(query, searched, intent, parsed.facet, candidates, features)
 
     def _shortlist(self, query: Query) -> list[_Shortlisted]:
-        scores = self._rank.scores(_weighted_terms(query)) * self._prior
+        terms = _weighted_terms(query, self._analyser.lexicon.function_words)
+        scores = self._rank.scores(terms) * self._prior
         count = min(SHORTLIST, len(scores))
         if count == 0:
             return []
@@ -294,7 +295,7 @@ class _Known:
         return term in self.rank or term in self.lexicon_words
 
 
-def _weighted_terms(query: Query) -> dict[str, float]:
+def _weighted_terms(query: Query, function_words: frozenset[str]) -> dict[str, float]:
     """Words and word pairs of the question with the weight each carries in ranking."""
     terms: dict[str, float] = {}
 
@@ -308,10 +309,15 @@ def _weighted_terms(query: Query) -> dict[str, float]:
                 add(term, base * alternative.trust)
     for left, right in itertools.pairwise(query.slots):
         if left.end == right.start and left.alternatives and right.alternatives:
-            weight = (GENERIC_WEIGHT if left.generic or right.generic else 1.0) * min(
+            first, second = left.alternatives[0].words[-1], right.alternatives[0].words[0]
+            weak = (left.generic and right.generic) or (
+                (left.generic and first in function_words)
+                or (right.generic and second in function_words)
+            )
+            weight = (GENERIC_WEIGHT if weak else 1.0) * min(
                 left.alternatives[0].trust, right.alternatives[0].trust
             )
-            add(f"{left.alternatives[0].words[-1]} {right.alternatives[0].words[0]}", weight)
+            add(f"{first} {second}", weight)
     return terms
 
 

@@ -31,6 +31,9 @@ class Lexicon:
     # Folded homograph → its generic spellings: "thi" is generic only when typed "thì";
     # "co" when typed "có" or "cô".
     homographs: dict[str, frozenset[str]]
+    # One-word function words ("có", "của", "với"): a word pair with one of them says
+    # little ("hôn có"), unlike a pair with a domain word ("ký lại").
+    function_words: frozenset[str] = frozenset()
     negations: frozenset[str] = frozenset()
     negation_particles: frozenset[str] = frozenset()  # words after which a negation asks
 
@@ -94,8 +97,12 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
             raise LexiconError(f"{path}: [generic] homograph {phrase!r} must be one word")
         folded, spelling = found[0]
         homographs[folded] = homographs.get(folded, frozenset()) | {spelling}
+    function = frozenset(
+        folded[0] for table in ("function", "homographs")
+        for phrase in data.get("generic", {}).get(table, []) if len(folded := words(phrase)) == 1
+    )
     return Lexicon(expansions, PhraseSet(expansions), PhraseSet(generic), homographs,
-                   negations, particles)
+                   function, negations, particles)
 
 
 def _strings(path: Path, data: dict, table: str, key: str) -> list[str]:
