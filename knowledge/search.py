@@ -247,8 +247,10 @@ class SearchIndex:
     def _slot_credit(self, slot: Slot, docs: np.ndarray) -> np.ndarray:
         best = np.zeros(len(docs), dtype=np.float32)
         for alternative in slot.alternatives:
-            credit = sum(self._credit(word, docs) for word in alternative.words)
-            best = np.maximum(best, alternative.trust * credit / len(alternative.words))
+            # A phrase's words and the pairs they form: "trợ cấp" is not "cấp" and "trợ".
+            terms = (*alternative.words, *pairs(alternative.words))
+            credit = sum(self._credit(term, docs) for term in terms)
+            best = np.maximum(best, alternative.trust * credit / len(terms))
         return best
 
     def _credit(self, term: str, docs: np.ndarray) -> np.ndarray:
