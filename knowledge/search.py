@@ -24,7 +24,7 @@ import numpy as np
 from knowledge.decision import Decision, load_decision
 from knowledge.entry import Entry, Origin, Section
 from knowledge.facets import FacetDetector
-from knowledge.normalize import clause_ends, fold, words
+from knowledge.normalize import clause_ends, fold, syllables, words
 from knowledge.query import Query, QueryAnalyser, Slot
 from knowledge.ranking import FieldSpec, RankIndex, pairs
 from knowledge.smalltalk import SmalltalkDetector
@@ -179,6 +179,8 @@ class SearchIndex:
             return SearchResult(query, searched, Intent.UNKNOWN, parsed.facet, ())
         features = self._features(parsed, shortlist)
         intent = Intent(self._decision.decide(features).value)
+        if intent is Intent.ANSWER and self._tied(shortlist):
+            intent = Intent.SUGGEST
         shown = shortlist[: SUGGESTIONS if intent is Intent.SUGGEST else limit]
         candidates = tuple(
             Candidate(self._entries[s.position], round(s.coverage, 4)) for s in shown
@@ -277,6 +279,18 @@ class SearchIndex:
             "missing": top.missing / words_count if words_count else 0.0,
         }
 
+    def _tied(self, shortlist: list[_Shortlisted]) -> bool:
+        """Whether a runner-up that contests the best entry fits the question as well by
+        every measure of what the question says ("chứng thực" and four kinds of it): the
+        question does not tell them apart, so it is not answered, whatever the model says.
+        """
+        top = shortlist[0]
+        return any(
+            rival.coverage >= top.coverage and rival.name_fit >= top.name_fit
+            and rival.whole_name >= top.whole_name
+            for rival in self._rivals(shortlist)
+        )
+
     def _rivals(self, shortlist: list[_Shortlisted]) -> list[_Shortlisted]:
         """The runners-up that can contest the top entry: all of them, except that an
         imported portal record does not cast doubt on a curated answer."""
@@ -341,11 +355,14 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
     whole: list[frozenset[str]] = []
     pairs_found: set[str] = set()
     for name in (entry.title, *entry.aliases, entry.code or ""):
-        sequence = words(name)
+        found = syllables(name)
+        sequence = [folded for folded, _ in found]
         ends = clause_ends(name)
         generic = {
             i for span in lexicon.generic.find(sequence) for i in range(span.start, span.end)
             if not lexicon.negates(sequence, i, ends)
+            # A homograph is generic only in its function word's spelling: "chữ" is not "chú".
+            and (span.end - span.start > 1 or lexicon.is_generic_word(*found[i]))
         }
         content.append(frozenset(w for i, w in enumerate(sequence) if i not in generic))
         whole.append(frozenset(sequence))

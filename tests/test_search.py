@@ -485,3 +485,18 @@ def test_a_malformed_decision_file_is_reported(tmp_path: Path, text: str) -> Non
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DecisionError, match=str(path)):
         load_decision(path)
+
+
+def test_entries_the_question_cannot_tell_apart_are_suggested_not_answered() -> None:
+    kinds = [
+        entry("chung-thuc/chu-ky", "Chứng thực chữ ký", "chứng thực điểm chỉ"),
+        entry("chung-thuc/ban-sao", "Chứng thực bản sao từ bản chính"),
+        entry("chung-thuc/di-chuc", "Chứng thực di chúc"),
+    ]
+    index = SearchIndex.build([*KB, *kinds])
+    # "chữ" and "chỉ" are not the function words "chú" and "chị" they fold like, so
+    # no name of the signature entry fits "chứng thực" better than the others do.
+    result = index.search("chứng thực")
+    assert result.intent is Intent.SUGGEST
+    assert {c.entry.id for c in result.candidates} <= {k.id for k in kinds}
+    assert index.search("chứng thực chữ ký").answer == kinds[0]
