@@ -498,5 +498,5 @@ def test_entries_the_question_cannot_tell_apart_are_suggested_not_answered() -> 
     # no name of the signature entry fits "chứng thực" better than the others do.
     result = index.search("chứng thực")
     assert result.intent is Intent.SUGGEST
-    assert {c.entry.id for c in result.candidates} <= {k.id for k in kinds}
+    assert all(c.entry.id.startswith("chung-thuc/") for c in result.candidates)
     assert index.search("chứng thực chữ ký").answer == kinds[0]
