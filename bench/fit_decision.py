@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TUNE = ROOT / "bench" / "questions" / "tune.jsonl"
 PORTAL = ROOT.parent / "shared" / "data" / "dichvucong-2026.jsonl"
 L2 = 1.0  # ridge penalty on the standardised weights (not on the bias)
-WRONG_COST = 4.0  # a wrong answer is worse than a suggestion with the right entry first
+WRONG_COST = 2.0  # a wrong answer is worse than a suggestion with the right entry first
 NEWTON_STEPS = 50
 # Fitting needs the features only; this decision never answers.
 PLACEHOLDER = Logistic(-50.0, (0.0,) * len(FEATURES), (0.0,) * len(FEATURES),
