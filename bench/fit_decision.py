@@ -29,13 +29,16 @@ from knowledge.base import bundled_entries_path, load_knowledge_base, merged
 from knowledge.decision import DECISION_PATH, FEATURES, Decision, Logistic
 from knowledge.entry import Entry
 from knowledge.importers.dichvucong import import_file
-from knowledge.search import SearchIndex
+from knowledge.search import TIED, SearchIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 TUNE = ROOT / "bench" / "questions" / "tune.jsonl"
 PORTAL = ROOT.parent / "shared" / "data" / "dichvucong-2026.jsonl"
 L2 = 1.0  # ridge penalty on the standardised weights (not on the bias)
 WRONG_COST = 2.0  # a wrong answer is worse than a suggestion with the right entry first
+# A list of three without the right entry costs less than no list when it had it: the
+# person still has "none of these" and the hotline.
+IRRELEVANT_COST = 0.5
 NEWTON_STEPS = 50
 # Fitting needs the features only; this decision never answers.
 PLACEHOLDER = Logistic(-50.0, (0.0,) * len(FEATURES), (0.0,) * len(FEATURES),
@@ -47,9 +50,11 @@ def hits(found: str, accept: Sequence[str]) -> bool:
     return any(found == a or found.startswith(a + "/") for a in accept)
 
 
-def observe(entries: Sequence[Entry], questions: Sequence[dict]) -> tuple[list, list, list]:
+def observe(
+    entries: Sequence[Entry], questions: Sequence[dict]
+) -> tuple[list, list, list, list]:
     index = SearchIndex.build(entries, decision=Decision(PLACEHOLDER, PLACEHOLDER, 1.0, 1.0))
-    rows, first, top3 = [], [], []
+    rows, first, top3, tied = [], [], [], []
     for question in questions:
         result = index.search(question["q"])
         if result.features is None:  # nothing ranked: the search abstains by itself
@@ -58,7 +63,8 @@ def observe(entries: Sequence[Entry], questions: Sequence[dict]) -> tuple[list, 
         rows.append([result.features[name] for name in FEATURES])
         first.append(hits(ids[0], question["accept"]))
         top3.append(any(hits(i, question["accept"]) for i in ids[:3]))
-    return rows, first, top3
+        tied.append(bool(result.features[TIED]))
+    return rows, first, top3, tied
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> Logistic:
@@ -106,20 +112,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     sets = [bundled]
     if args.portal:
         sets.append(merged(bundled + import_file(args.portal, verified=date(2026, 1, 1)).entries))
-    rows, first, top3 = [], [], []
+    rows, first, top3, ties = [], [], [], []
     for entries in sets:
         found = observe(entries, questions)
         rows += found[0]
         first += found[1]
         top3 += found[2]
+        ties += found[3]
     x, first_right, in_top3 = np.array(rows), np.array(first), np.array(top3)
-    answer = fit(x, first_right.astype(float))
+    # A tie is never answered (knowledge.search), so the answer model learns from the rest.
+    free = ~np.array(ties)
+    answer = fit(x[free], first_right[free].astype(float))
     suggest = fit(x, in_top3.astype(float))
     p_answer = np.array([answer.probability(r) for r in x])
-    answer_at = cut_off(p_answer, first_right, WRONG_COST)
-    unanswered = p_answer < answer_at
+    answer_at = cut_off(p_answer[free], first_right[free], WRONG_COST)
+    unanswered = (p_answer < answer_at) | ~free
     p_suggest = np.array([suggest.probability(r) for r in x])
-    suggest_at = cut_off(p_suggest[unanswered], in_top3[unanswered], 1.0)
+    suggest_at = cut_off(p_suggest[unanswered], in_top3[unanswered], IRRELEVANT_COST)
 
     table = {
         "features": list(FEATURES),
@@ -134,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{' and '.join(f'{len(s):,}' for s in sets)} entries.\n"
     )
     args.out.write_text(header + tomli_w.dumps(table), encoding="utf-8")
-    answered = p_answer >= answer_at
+    answered = (p_answer >= answer_at) & free
     print(f"{len(x)} observations; answered {answered.mean():.1%}, right when answered "
           f"{first_right[answered].mean():.1%}; wrote {args.out}")
     for name, w_a, w_s in zip(FEATURES, answer.weights, suggest.weights, strict=True):

@@ -54,7 +54,8 @@ class SearchResult:
     intent: Intent
     facet: Section | None
     candidates: tuple[Candidate, ...]
-    # What the decision read (knowledge.decision.FEATURES); None when nothing was ranked.
+    # What the decision read (knowledge.decision.FEATURES, and TIED); None when nothing
+    # was ranked.
     features: Mapping[str, float] | None = None
 
     @property
@@ -85,6 +86,8 @@ BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers i
 # words are common in portal records ("chứng thư số") still reaches the re-ranking.
 SHORTLIST = 50
 SUGGESTIONS = 3
+TIED = "tied"  # a key of SearchResult.features beside the decision's own
+
 # The re-ranking key: coverage, plus a share of how much of one name the question says,
 # plus a share of the BM25F score relative to the best one (a long question's words spread
 # over several entries' names; the ranking still knows which entry they weigh most in).
@@ -179,7 +182,7 @@ class SearchIndex:
             return SearchResult(query, searched, Intent.UNKNOWN, parsed.facet, ())
         features = self._features(parsed, shortlist)
         intent = Intent(self._decision.decide(features).value)
-        if intent is Intent.ANSWER and self._tied(shortlist):
+        if intent is Intent.ANSWER and features[TIED]:
             intent = Intent.SUGGEST
         shown = shortlist[: SUGGESTIONS if intent is Intent.SUGGEST else limit]
         candidates = tuple(
@@ -260,7 +263,8 @@ class SearchIndex:
         return np.where(in_name, 1.0, np.where(anywhere, BODY_CREDIT, 0.0)).astype(np.float32)
 
     def _features(self, query: Query, shortlist: list[_Shortlisted]) -> dict[str, float]:
-        """What the decision reads about the best entry (knowledge.decision.FEATURES)."""
+        """What the decision reads about the best entry (knowledge.decision.FEATURES),
+        and whether a runner-up ties with it (TIED), which no model overrules."""
         top = shortlist[0]
         rival = max(self._rivals(shortlist), key=lambda s: (s.key, s.score), default=None)
         content = query.content
@@ -277,6 +281,7 @@ class SearchIndex:
             "length": math.log1p(words_count),
             "unknown_share": unknown / words_count if words_count else 0.0,
             "missing": top.missing / words_count if words_count else 0.0,
+            TIED: float(self._tied(shortlist)),
         }
 
     def _tied(self, shortlist: list[_Shortlisted]) -> bool:

@@ -14,7 +14,7 @@ from knowledge.base import bundled_entries_path, load_knowledge_base, merged
 from knowledge.cache import load_indexed
 from knowledge.decision import FEATURES, DecisionError, load_decision
 from knowledge.entry import Entry, Kind, Origin, Section
-from knowledge.search import Intent, SearchIndex
+from knowledge.search import TIED, Intent, SearchIndex
 from knowledge.synonyms import LexiconError, load_lexicon
 from tests.factories import entry_text, write_entry
 
@@ -467,7 +467,7 @@ def test_the_bundled_decision_loads_and_covers_every_feature() -> None:
     assert 0.0 < decision.answer_at < 1.0
     features = SearchIndex.build(KB).search("khai sinh").features
     assert features is not None
-    assert set(features) == set(FEATURES)
+    assert set(features) == {*FEATURES, TIED}
 
 
 def test_a_decision_fitted_on_other_features_is_refused(tmp_path: Path) -> None:
