@@ -88,8 +88,9 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
         texts = Texts.load(config.resolve(config.texts.file) if config.texts.file else None)
     except TextsError as err:
         raise ConfigError(str(err)) from None
-    # The built index is cached in the data folder, keyed by the entries' content.
-    knowledge, index = load_indexed(knowledge_folders(config), config.data_dir / "cache")
+    # The built index is cached beside the database, keyed by the entries' content.
+    cache = config.database_path.parent / "cache"
+    knowledge, index = load_indexed(knowledge_folders(config), cache)
     knowledge.require_complete()
     settings = onboarding_settings(config)
     storage = await Storage.open(config.database_path)
