@@ -38,8 +38,8 @@ from handlers.model import Address, Outgoing, Priority, Reply
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.texts import Texts, TextsError
 from handlers.workdays import WorkCalendar
-from knowledge.base import bundled_entries_path, load_knowledge_base
-from knowledge.search import SearchIndex
+from knowledge.base import bundled_entries_path
+from knowledge.cache import load_indexed
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -114,8 +114,10 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
         texts = Texts.load(config.resolve(config.texts.file) if config.texts.file else None)
     except TextsError as err:
         raise ConfigError(str(err)) from None
-    knowledge = load_knowledge_base(knowledge_folders(config)).require_complete()
-    index = SearchIndex.build(knowledge.entries)
+    # The built index is cached beside the database, keyed by the entries' content.
+    cache = config.database_path.parent / "cache"
+    knowledge, index = load_indexed(knowledge_folders(config), cache)
+    knowledge.require_complete()
     settings = onboarding_settings(config)
     storage = await Storage.open(config.database_path)
     clock = clock or clock_for(config)
@@ -194,11 +196,9 @@ class Service:
     async def run(self, stop: asyncio.Event) -> int:
         """Serve until `stop` is set or a channel ends; the process's exit status."""
         tasks: list[asyncio.Task[None]] = []
-        started: list[Channel] = []
         try:
             for channel in self.channels.values():
                 await channel.start(self.pipeline)
-                started.append(channel)
             backlog = await self.pipeline.handle_backlog(list(self.channels))
             if backlog:
                 log.info("handling %d updates received before the last stop", backlog)
@@ -211,9 +211,6 @@ class Service:
             for task in done:
                 if task is not stopping and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
-            for channel in started:
-                await channel.stop()
-            started = []
             await self._drain()
             return 0
         except ChannelFatal as err:
@@ -221,14 +218,19 @@ class Service:
             return 1
         finally:
             self.scheduler.stop()
-            for channel in started:
-                await channel.stop()
+            await self._stop_channels()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def _stop_channels(self) -> None:
+        """Stop receiving (safe to call more than once, and on channels that never started)."""
+        for channel in self.channels.values():
+            await channel.stop()
+
     async def _drain(self) -> None:
-        """A clean stop: what was received is handled, and its answers get time to go out."""
+        """A clean stop: what was received is handled, and its answers get time to go out
+        (the channels still receive meanwhile; they stop right after)."""
         await self.pipeline.drain()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(

@@ -93,10 +93,8 @@ def per_chat(calls: Sequence[Call]) -> Counter[int]:
 
 
 def peak_count(calls: Sequence[Call], window: float) -> int:
-    """The most messages delivered within any `window` seconds.
-
-    The sender's bulk pacing (GCRA, a burst of 2) allows at most `rate * window + 2`.
-    """
+    """The most messages that arrived within any `window` seconds (the sender keeps
+    bulk sends to `[delivery] messages_per_second` in any one-second window)."""
     times = sorted(c.at for c in calls)
     most, start = 0, 0
     for end, at in enumerate(times):

@@ -59,7 +59,8 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int
-    at: float
+    at: float  # when the request arrived (Telegram's limits count arrivals)
+    answered: float = 0.0
 
 
 @dataclass
@@ -119,6 +120,12 @@ class FakeBotApi:
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
 
+    def redeliver(self, update_id: int) -> None:
+        """Deliver an update again, as Telegram does when it never saw it confirmed."""
+        update = next(u for u in self.pushed if u["update_id"] == update_id)
+        self._updates.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
+
     def fail_next(self, method: str, retry_after: int) -> None:
         """The next call to `method` gets 429 Too Many Requests."""
         self._failures.setdefault(method, deque()).append(retry_after)
@@ -148,6 +155,7 @@ class FakeBotApi:
     def revoke_token(self) -> None:
         """From now on every call is refused with 401, as after /revoke in BotFather."""
         self.revoked = True
+        asyncio.get_running_loop().create_task(self._notify())  # ends a waiting getUpdates
 
     def remember_chat(self, chat: dict[str, Any]) -> None:
         self._chats[chat["id"]] = chat
@@ -176,10 +184,11 @@ class FakeBotApi:
     # Answering the bot.
 
     async def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        arrived = time.monotonic()
         if token != TOKEN or self.revoked:
             return _error(401, "Unauthorized")
         status, body = await self._dispatch(method, params)
-        self.calls.append(Call(method, params, status, time.monotonic()))
+        self.calls.append(Call(method, params, status, arrived, time.monotonic()))
         self.delivered += status == 200 and method in SEND_METHODS
         await self._notify()
         return status, body
@@ -224,7 +233,7 @@ class FakeBotApi:
         with suppress(TimeoutError):
             async with self._changed:
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._updates or self._closed),
+                    self._changed.wait_for(lambda: self._updates or self._closed or self.revoked),
                     timeout=params.get("timeout", 0),
                 )
         return self._updates[:100]
