@@ -85,7 +85,8 @@ async def run(recipients: int, rate: float, concurrency: int) -> None:
     p99 = statistics.quantiles(delays, n=100)[98] if len(delays) > 1 else delays[0]
     print(f"recipients: {recipients}, configured limit: {rate:g}/s, concurrency: {concurrency}")
     print(f"achieved rate: {achieved:.1f}/s = {achieved / rate:.2f} of the limit "
-          f"over {span:.1f} s; most arriving in any 1 s: {peak_count(calls, 1.0)}")
+          f"over {span:.1f} s; most arriving in any 1 s: {peak_count(calls, 1.0)}, "
+          f"in any 10 s: {peak_count(calls, 10.0)}")
     print(f"duplicates: {sum(n - 1 for n in counts.values())}, "
           f"losses: {len(set(ids) - set(counts))}")
     print(f"questions during the broadcast: {len(delays)}, answer delay p50 "
