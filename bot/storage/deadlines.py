@@ -105,20 +105,30 @@ class SqliteDeadlines:
         return {(r[0], r[1], r[2], r[3]) for r in rows}
 
     async def claim(self, claims: Sequence[Claim], now: datetime) -> list[int | None]:
-        """Ledger rows for `claims`; the id of each one claimed now, None if it already was."""
-        ids: list[int | None] = []
+        """Ledger rows for `claims`; the id of each one claimed now, None if it already was.
+
+        One statement for all (a sweep claims thousands); the rows added are those after
+        the largest id before it, which the open write transaction keeps to this call.
+        """
+        if not claims:
+            return []
         async with self._db.transaction() as db:
-            for claim in claims:
-                async with db.execute(
-                    """INSERT INTO deadline_ledger (deadline, occurrence, recipient, kind,
-                                                    claimed_at, late)
-                       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
-                    (claim.deadline, claim.occurrence, claim.recipient, claim.kind,
-                     to_db(now), claim.late),
-                ) as cursor:
-                    row = await cursor.fetchone()
-                ids.append(row[0] if row else None)
-        return ids
+            async with db.execute("SELECT COALESCE(MAX(id), 0) FROM deadline_ledger") as cursor:
+                row = await cursor.fetchone()
+            before = row[0] if row else 0
+            await db.executemany(
+                """INSERT INTO deadline_ledger (deadline, occurrence, recipient, kind,
+                                                claimed_at, late)
+                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                [(c.deadline, c.occurrence, c.recipient, c.kind, to_db(now), c.late)
+                 for c in claims],
+            )
+            async with db.execute(
+                "SELECT id, deadline, occurrence, recipient, kind FROM deadline_ledger "
+                "WHERE id > ?", (before,)
+            ) as cursor:
+                added = {(r[1], r[2], r[3], r[4]): r[0] for r in await cursor.fetchall()}
+        return [added.get((c.deadline, c.occurrence, c.recipient, c.kind)) for c in claims]
 
     async def confirmations(self, since_occurrence: str) -> list[Confirmation]:
         rows = await self._db.fetch_all(

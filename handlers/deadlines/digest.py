@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import IntEnum
+from functools import lru_cache
 
 from handlers.deadlines.buttons import DeadlineAct, OnDeadline, pack
 from handlers.deadlines.schedule import working_days_left
@@ -14,7 +15,7 @@ from handlers.deadlines.settings import ReminderSettings
 from handlers.model import Block, Button, Reply, Style
 from handlers.ports import StoredDeadline
 from handlers.texts import Texts
-from handlers.workdays import VIETNAM, format_day
+from handlers.workdays import VIETNAM, WorkCalendar, format_day
 
 
 class Group(IntEnum):
@@ -47,8 +48,14 @@ def due_phrase(texts: Texts, due: datetime, settings: ReminderSettings) -> str:
     return texts("deadline_due_at", day=format_day(local.date()), time=f"{local:%H:%M}")
 
 
+@lru_cache(maxsize=4096)
+def _days_left(today: date, due: datetime, calendar: WorkCalendar) -> int:
+    """Cached: a sweep asks the same few questions for thousands of recipients."""
+    return working_days_left(today, due, calendar)
+
+
 def left_phrase(texts: Texts, today: date, due: datetime, settings: ReminderSettings) -> str:
-    left = working_days_left(today, due, settings.calendar)
+    left = _days_left(today, due, settings.calendar)
     if due.astimezone(VIETNAM).date() == today:
         return texts("deadline_left_today")
     if left < 0 or due.astimezone(VIETNAM).date() < today:
@@ -61,11 +68,18 @@ def item_buttons(texts: Texts, items: Sequence[Item]) -> tuple[tuple[Button, ...
     rows = []
     for number, item in enumerate(items, 1):
         suffix = f" ({number})" if len(items) > 1 else ""
-        rows.append(tuple(
-            Button(texts(label) + suffix, pack(OnDeadline(act, item.deadline.num, item.due)))
-            for act, label in BUTTON_TEXTS
-        ))
+        rows.append(tuple(Button(texts(label) + suffix, data)
+                          for (_, label), data in zip(BUTTON_TEXTS, _data(item), strict=True)))
     return tuple(rows)
+
+
+def _data(item: Item) -> tuple[str, ...]:
+    return _packed(item.deadline.num, item.due)
+
+
+@lru_cache(maxsize=4096)
+def _packed(num: int, due: datetime) -> tuple[str, ...]:
+    return tuple(pack(OnDeadline(act, num, due)) for act, _ in BUTTON_TEXTS)
 
 
 def ordered(items: Sequence[Item]) -> list[Item]:

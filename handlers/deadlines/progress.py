@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 from handlers.deadlines.schedule import next_occurrence, occurrence_key, occurrences
 from handlers.deadlines.settings import ReminderSettings
 from handlers.deadlines.spec import DeadlineSpec
-from handlers.deadlines.targeting import targets, units_concerned
+from handlers.deadlines.targeting import fold, targets, units_concerned
 from handlers.ports import Confirmation, Official
-from knowledge.normalize import fold
 
 
 def unit_scope(unit: str) -> str:

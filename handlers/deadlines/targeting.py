@@ -8,10 +8,14 @@ compare folded, so "Xa Tan Hung" in a file finds "Xã Tân Hưng".
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from handlers.deadlines.spec import Audience
 from handlers.ports import Official
-from knowledge.normalize import fold
+from knowledge.normalize import fold as fold_text
+
+# Units and positions are few and compared for every official of every deadline.
+fold = lru_cache(maxsize=4096)(fold_text)
 
 
 def concerns(audience: Audience, official: Official) -> bool:
