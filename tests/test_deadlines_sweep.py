@@ -3,6 +3,7 @@ the overdue report, edits, a crash in the middle of a run, and downtime."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -239,3 +240,14 @@ async def test_a_chat_that_blocked_the_bot_gets_no_reminder(tmp_path: Path) -> N
                              (to_db(START),))
         await w.load(PROJECT)
         assert await w.sweep() == 2
+
+
+async def test_overlapping_sweeps_claim_each_reminder_once(tmp_path: Path) -> None:
+    async with world(tmp_path, START) as w:
+        await people(w)
+        await w.load(REPORT)
+        counts = await asyncio.gather(*(w.sweep() for _ in range(3)))
+        assert sorted(counts) == [0, 0, 5]
+        rows = await w.app.storage.database.fetch_all(
+            "SELECT recipient, COUNT(*) FROM deadline_ledger GROUP BY recipient")
+        assert len(rows) == 5 and all(row[1] == 1 for row in rows)
