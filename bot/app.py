@@ -10,7 +10,7 @@ import signal
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -102,6 +102,7 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
             texts=texts,
             support=SupportContacts(config.support.hotline_phone, config.support.hotline_email),
             clock=clock,
+            context_window=timedelta(minutes=config.answers.context_minutes),
         )
         yield App(config, storage, ctx, Dispatcher(ctx, Onboarding(ctx, settings)))
     finally:

@@ -101,6 +101,11 @@ class DeliverySection:
 
 
 @dataclass(frozen=True)
+class AnswersSection:
+    context_minutes: int = 30
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSection = field(default_factory=BotSection)
     storage: StorageSection = field(default_factory=StorageSection)
@@ -110,6 +115,7 @@ class Config:
     onboarding: OnboardingSection = field(default_factory=OnboardingSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
     delivery: DeliverySection = field(default_factory=DeliverySection)
+    answers: AnswersSection = field(default_factory=AnswersSection)
     source: Path | None = None
 
     @property
@@ -245,6 +251,8 @@ def _check_values(file: str, config: Config) -> None:
     _check_telegram(file, config.telegram)
     _check_delivery(file, config.delivery)
     _check_onboarding(file, config)
+    if not 1 <= config.answers.context_minutes <= 1440:
+        raise ConfigError(f"{file}: [answers] context_minutes must be between 1 and 1440 (a day)")
 
 
 BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")

@@ -1,0 +1,151 @@
+"""Follow-up questions: what a question means right after an answer.
+
+People ask the way they talk: "thế lệ phí bao nhiêu?" after the birth-registration card
+means the fee of birth registration. A question that names no procedure (the search
+finds none, but hears which part is asked) is answered from the entry last shown to that
+person; naming another procedure switches the topic. A sub-case ("còn nếu bố mẹ chưa
+đăng ký kết hôn thì sao?") is answered from the lines of that entry that speak of it, or
+from the neighbouring entry whose names do.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers.cards import SECTION_BUTTONS, EntryLookup, has_section, section_lines
+from handlers.texts import Texts
+from knowledge.entry import Entry, Section
+from knowledge.normalize import fold, words
+from knowledge.search import Intent, SearchResult
+
+# How a sub-case is asked, on folded words: at the start, or anywhere.
+SUBCASE_OPENINGS = tuple(tuple(words(cue)) for cue in ("còn", "thế còn", "vậy còn", "còn nếu"))
+SUBCASE_CUES = tuple(
+    f" {fold(cue)} " for cue in ("thì sao", "thì thế nào", "thì làm sao", "trường hợp")
+)
+# Words that carry no matter of their own in a question: particles, pronouns, question
+# words. "chưa", "không", "lại" are not among them: they tell cases apart.
+FILLER = frozenset(words(
+    "còn nếu thì sao thế nào vậy ạ à ơi nhỉ nhé trường hợp có được bị là gì của cho và "
+    "với mà ai khi như làm muốn hỏi tôi em anh chị mình thế cần phải"
+))
+# Word pairs many titles share: they do not make two entries neighbours.
+COMMON_PAIRS = frozenset({"dang ky", "cap lai", "thu tuc", "giay chung", "chung nhan"})
+MIN_MATCH = 2  # distinguishing words a line or a neighbour's names must say
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How to answer a follow-up: `entry` opened on `section`, showing the `focus` lines
+    first, and `neighbour` offered as "Hay ý anh/chị là …"."""
+
+    entry: Entry
+    section: Section | None
+    focus: tuple[str, ...] = ()
+    neighbour: Entry | None = None
+
+
+Search = Callable[[str], SearchResult]
+
+
+def follow_up(
+    result: SearchResult, last: Entry, search: Search, texts: Texts, lookup: EntryLookup
+) -> FollowUp | None:
+    """The answer to `result`'s question given that `last` was just shown; None when the
+    question stands on its own (it names a procedure, or is not a question at all)."""
+    if result.intent not in (Intent.ANSWER, Intent.SUGGEST, Intent.UNKNOWN):
+        return None
+    if is_subcase(result.query):
+        answer = _subcase(result, last, search, texts, lookup)
+        if answer is not None:
+            return answer
+    if result.intent is Intent.ANSWER or result.facet is None:
+        return None
+    suggested = any(c.entry.id == last.id for c in result.candidates)
+    if result.intent is Intent.UNKNOWN or suggested:
+        return FollowUp(last, result.facet)
+    return None
+
+
+def is_subcase(query: str) -> bool:
+    folded = words(query)
+    padded = f" {' '.join(folded)} "
+    opening = any(tuple(folded[: len(cue)]) == cue for cue in SUBCASE_OPENINGS)
+    return opening or any(cue in padded for cue in SUBCASE_CUES)
+
+
+def neighbours(one: Entry, other: Entry) -> bool:
+    """Two entries about the same matter: their titles share a telling word pair
+    ("khai sinh"), not only "đăng ký"."""
+    shared = _pairs(one.title) & _pairs(other.title)
+    return one.id != other.id and bool(shared - COMMON_PAIRS)
+
+
+def _subcase(
+    result: SearchResult, last: Entry, search: Search, texts: Texts, lookup: EntryLookup
+) -> FollowUp | None:
+    distinct = set(words(result.query)) - _name_words(last) - FILLER
+    if not distinct:
+        return None
+    section, focus, said = _best_lines(last, distinct, texts, lookup)
+    neighbour, named = _best_neighbour(last, distinct, search(f"{last.title} {result.query}"))
+    if neighbour is not None and named > said:
+        return FollowUp(neighbour, result.facet)
+    if focus:
+        return FollowUp(last, section, focus, neighbour)
+    return None
+
+
+def focus_lines(
+    result: SearchResult, entry: Entry, section: Section, texts: Texts, lookup: EntryLookup
+) -> tuple[str, ...]:
+    """The lines of `section` that speak of what the question adds to the entry's names
+    ("ký số bị lỗi": the lines on errors), to show first; () when none does."""
+    distinct = set(words(result.query)) - _name_words(entry) - FILLER
+    return _best_lines(entry, distinct, texts, lookup, (section,), minimum=1)[1]
+
+
+def _best_lines(
+    entry: Entry,
+    distinct: set[str],
+    texts: Texts,
+    lookup: EntryLookup,
+    sections: tuple[Section, ...] = SECTION_BUTTONS,
+    minimum: int = MIN_MATCH,
+) -> tuple[Section | None, tuple[str, ...], int]:
+    """The section whose lines say most of `distinct`, those lines, and how many words."""
+    best: tuple[Section | None, tuple[str, ...], int] = (None, (), 0)
+    for section in sections:
+        if not has_section(entry, section):
+            continue
+        scored = [(len(distinct & set(words(line))), line)
+                  for line in section_lines(entry, section, texts, lookup)]
+        top = max((score for score, _ in scored), default=0)
+        if top >= minimum and top > best[2]:
+            best = (section, tuple(line for score, line in scored if score == top), top)
+    return best
+
+
+def _best_neighbour(
+    last: Entry, distinct: set[str], result: SearchResult
+) -> tuple[Entry | None, int]:
+    """The neighbour of `last` among `result`'s candidates whose names say most of
+    `distinct`, and how many of its words they say."""
+    best: tuple[Entry | None, int] = (None, 0)
+    for candidate in result.candidates:
+        if not neighbours(last, candidate.entry):
+            continue
+        said = len(distinct & _name_words(candidate.entry))
+        if said >= MIN_MATCH and said > best[1]:
+            best = (candidate.entry, said)
+    return best
+
+
+def _name_words(entry: Entry) -> set[str]:
+    return set(words(" ".join((entry.title, *entry.aliases))))
+
+
+def _pairs(text: str) -> set[str]:
+    return {f"{a} {b}" for a, b in itertools.pairwise(words(text))}
