@@ -63,8 +63,10 @@ def follow_up(
             return answer
     if result.intent is Intent.ANSWER or result.facet is None:
         return None
-    suggested = any(c.entry.id == last.id for c in result.candidates)
-    if result.intent is Intent.UNKNOWN or suggested:
+    # Only cue words ("lệ phí bao nhiêu"): nothing else to search for. Words the search
+    # could not place ("nấu phở thế nào") are another matter, not a follow-up, unless
+    # the entry shown is among the ones they could mean.
+    if not result.candidates or any(c.entry.id == last.id for c in result.candidates):
         return FollowUp(last, result.facet)
     return None
 
