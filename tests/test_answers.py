@@ -16,9 +16,10 @@ from bot.channels.console import render as console_render
 from bot.channels.telegram.render import render as telegram_render
 from bot.cli import main
 from bot.config import ConfigError, load_config
+from bot.delivery.envelope import envelope, payload_json
 from handlers import callbacks
 from handlers.cards import CARD_LIMIT, CardOptions, answer_card, default_section, has_section
-from handlers.model import Block, Button, Reply, Sender, Style
+from handlers.model import Address, Block, Button, Outgoing, Reply, Sender, Style
 from handlers.texts import Texts
 from knowledge.base import bundled_entries_path, load_knowledge_base
 from knowledge.entry import Section
@@ -335,3 +336,14 @@ def test_a_bold_span_cut_by_a_split_shows_no_markers() -> None:
     parts = telegram_render(reply, limit=120)
     assert len(parts) > 1
     assert all("**" not in part.text for part in parts)
+
+
+def test_link_buttons_survive_the_outbox_and_older_rows_still_read() -> None:
+    reply = Reply((Block("**Công an cấp xã**", Style.MARKDOWN),),
+                  ((Button("📄 Hồ sơ", "s:1:documents"),
+                    Button("🌐 Cổng", url="https://dichvucong.gov.vn/x")),))
+    address = Address("telegram", "501")
+    assert envelope(1, address, 0, payload_json(Outgoing(reply))).reply == reply
+    before_links = '{"reply":{"blocks":[["Đăng ký","title"]],"buttons":[[["👍","f:1:1"]]]}}'
+    stored = envelope(2, address, 0, before_links).reply
+    assert stored is not None and stored.buttons == ((Button("👍", "f:1:1"),),)
