@@ -34,6 +34,7 @@ SHORT_LABEL = 32
 MIN_CUT = 60  # characters worth showing of a line cut short
 SHORT_LEGAL_REFS = 3
 SUMMARY_WHERE_CHARS = 160
+TITLE_LIMIT = 200
 CONDITIONS_SHARE = 0.4  # of what is left for the body, at most, in a card that shows them
 BULLET = re.compile(r"^(\s*)[-*] ", re.MULTILINE)
 LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
@@ -79,7 +80,8 @@ def answer_card(
 ) -> Reply:
     """The card for `entry`, opening on `section` when it has one, else on a summary."""
     asked = section if section and has_section(entry, section) else None
-    head = [Block(entry.title, Style.TITLE)]
+    # Some portal titles run to hundreds of characters: the card shows their beginning.
+    head = [Block(_head([entry.title], TITLE_LIMIT)[0], Style.TITLE)]
     if entry.code:
         head.append(Block(texts("card_code", code=entry.code), Style.NOTE))
     tail = _notes(entry, asked, texts, options)
@@ -260,6 +262,8 @@ def _head(lines: list[str], room: int) -> list[str]:
         if left > MIN_CUT:
             kept.append(_balanced(line[: left - 1].rsplit(" ", 1)[0]) + ELLIPSIS)
         elif kept and left >= 1:
+            while kept and not kept[-1]:  # no blank line before the "…"
+                kept.pop()
             kept.append(ELLIPSIS)
         break
     return kept
