@@ -116,6 +116,12 @@ class FakeBotApi:
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
 
+    def redeliver(self, update_id: int) -> None:
+        """Deliver an update again, as Telegram does when it never saw it confirmed."""
+        update = next(u for u in self.pushed if u["update_id"] == update_id)
+        self._updates.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
+
     def fail_next(self, method: str, retry_after: int) -> None:
         """The next call to `method` gets 429 Too Many Requests."""
         self._failures.setdefault(method, deque()).append(retry_after)
@@ -139,6 +145,7 @@ class FakeBotApi:
     def revoke_token(self) -> None:
         """From now on every call is refused with 401, as after /revoke in BotFather."""
         self.revoked = True
+        asyncio.get_running_loop().create_task(self._notify())  # ends a waiting getUpdates
 
     def remember_chat(self, chat: dict[str, Any]) -> None:
         self._chats[chat["id"]] = chat
@@ -210,7 +217,7 @@ class FakeBotApi:
         with suppress(TimeoutError):
             async with self._changed:
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._updates or self._closed),
+                    self._changed.wait_for(lambda: self._updates or self._closed or self.revoked),
                     timeout=params.get("timeout", 0),
                 )
         return self._updates[:100]
