@@ -42,6 +42,7 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
 ENTRY_ID = re.compile(r"(?<![\w./])\(?([a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*)\)?")
 ELLIPSIS = "…"
 SENTENCE_END = re.compile(r"[.;](?=\s)")
+WARNING = re.compile(r"\s*(?:\*\*)?(?:Lưu ý|Chú ý|Không được|Cảnh báo)\b")
 LIST_MARKER = re.compile(r"\s*(?:\*\*)?(?:[-*•]|\d+[.)]|[A-ZĐ][.)])?\s*")
 
 EntryLookup = Callable[[str], Entry | None]
@@ -169,7 +170,7 @@ def _body(
             whole = _size([conditions_heading, Block("\n".join(conditions))])
             reserve = min(whole, int(budget * CONDITIONS_SHARE))
         room = budget - _size([heading]) - reserve - 2
-    kept, whole = _fit(focused, room)
+    kept, whole = _fit_with_warnings(focused, room)
     blocks = [heading, Block("\n".join(kept), Style.MARKDOWN)]
     shown = {main} if main and whole and focused is lines else set()
     if conditions:
@@ -234,6 +235,21 @@ def _fit(lines: list[str], room: int | None) -> tuple[list[str], bool]:
     return _head(fitted, room), False
 
 
+def _fit_with_warnings(lines: list[str], room: int | None) -> tuple[list[str], bool]:
+    """Like `_fit`, but a warning ("Lưu ý: …", "Không được: …") cut off at the end of a
+    long section is still shown, shortened, after what fits."""
+    kept, whole = _fit(lines, room)
+    if whole or room is None:
+        return kept, whole
+    missing = [_compact(line) for line in lines if WARNING.match(line) and line not in kept]
+    if not missing:
+        return kept, whole
+    warnings = _head(missing, room // 2)
+    rest, _ = _fit([line for line in lines if not WARNING.match(line)],
+                   room - _length(warnings) - 1)
+    return [*rest, *warnings], False
+
+
 def _compact(line: str) -> str:
     """The first sentence of a list item (after its marker); other lines as they are."""
     if not LIST_ITEM.match(line):
@@ -290,7 +306,9 @@ def _buttons(
         index, title = options.alternative
         pick = callbacks.pack(callbacks.PickSuggestion(question_id, index))
         rows.insert(0, (Button(texts("button_also_meant", label=short_label(title)), pick),))
-    if entry.source_urls:
+    # A procedure's (or a redirect's) source is its own portal record; guidance cites
+    # records only as examples, which would mislead as "the" record.
+    if entry.source_urls and entry.kind is not Kind.GUIDANCE:
         rows.append((Button(texts("button_portal"), url=entry.source_urls[0]),))
     rows.append(
         (

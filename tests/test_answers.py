@@ -22,7 +22,7 @@ from handlers.cards import CARD_LIMIT, CardOptions, answer_card, default_section
 from handlers.model import Address, Block, Button, Outgoing, Reply, Sender, Style
 from handlers.texts import Texts
 from knowledge.base import bundled_entries_path, load_knowledge_base
-from knowledge.entry import Section
+from knowledge.entry import Kind, Section
 from tests.factories import FIXED_NOW, incoming
 
 LAN = Sender("console", "lan", "Chị Lan")
@@ -307,8 +307,9 @@ def test_every_first_message_fits_a_phone_screen(entry) -> None:  # type: ignore
         with_button = {a.section for a in actions if isinstance(a, callbacks.ShowSection)}
         missing = {s for s in Section if has_section(entry, s)} - with_button
         assert missing <= {section, default_section(entry), Section.CONDITIONS}, section
-        if entry.source_urls:
-            assert any(b.url == entry.source_urls[0] for r in card.buttons for b in r)
+        portal = [b.url for row in card.buttons for b in row if b.url]
+        expected = [entry.source_urls[0]] if entry.source_urls else []
+        assert portal == ([] if entry.kind is Kind.GUIDANCE else expected)
 
 
 def test_entry_markdown_is_rendered_per_channel_never_raw() -> None:
@@ -347,3 +348,12 @@ def test_link_buttons_survive_the_outbox_and_older_rows_still_read() -> None:
     before_links = '{"reply":{"blocks":[["Đăng ký","title"]],"buttons":[[["👍","f:1:1"]]]}}'
     stored = envelope(2, address, 0, before_links).reply
     assert stored is not None and stored.buttons == ((Button("👍", "f:1:1"),),)
+
+
+async def test_a_warning_at_the_end_of_a_long_section_is_still_on_the_first_screen(
+    app: App,
+) -> None:
+    reply = await ask(app, "hướng dẫn ký số")
+    assert len(reply.plain_text) <= CARD_LIMIT
+    assert "Không được: giao thiết bị hoặc mã PIN cho người khác ký thay" in reply.plain_text
+    assert "🪜 Các bước" in labels(reply)  # the rest of the steps is one press away
