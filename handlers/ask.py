@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from handlers import callbacks
-from handlers.cards import CardOptions, answer_card, short_label
+from handlers.cards import CardOptions, answer_card
 from handlers.context import HandlerContext
 from handlers.context_follow import focus_lines, follow_up
 from handlers.model import Block, Button, Reply, Style
 from handlers.ports import QuestionRecord
+from handlers.shorten import short_label
 from knowledge.entry import Entry, Kind, Origin, Section
 from knowledge.normalize import words
 from knowledge.search import Intent, SearchResult

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from handlers import callbacks
 from handlers.model import Block, Button, Reply, Style
+from handlers.shorten import LIST_ITEM, first_sentence, fit, fit_with_warnings, head, short_label
 from handlers.texts import Texts
 from knowledge.entry import ChannelTerms, Entry, Kind, Origin, Section
 
@@ -30,20 +31,13 @@ SECTION_BUTTONS = (
     Section.NOTES,
 )
 BUTTONS_PER_ROW = 3
-SHORT_LABEL = 32
-MIN_CUT = 60  # characters worth showing of a line cut short
 SHORT_LEGAL_REFS = 3
 SUMMARY_WHERE_CHARS = 160
 TITLE_LIMIT = 200
 CONDITIONS_SHARE = 0.4  # of what is left for the body, at most, in a card that shows them
 BULLET = re.compile(r"^(\s*)[-*] ", re.MULTILINE)
-LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
 # An entry id as entry files cite their neighbours: "(ho-tich/lien-thong-khai-sinh)".
 ENTRY_ID = re.compile(r"(?<![\w./])\(?([a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*)\)?")
-ELLIPSIS = "…"
-SENTENCE_END = re.compile(r"[.;](?=\s)")
-WARNING = re.compile(r"\s*(?:\*\*)?(?:Lưu ý|Chú ý|Không được|Cảnh báo)\b")
-LIST_MARKER = re.compile(r"\s*(?:\*\*)?(?:[-*•]|\d+[.)]|[A-ZĐ][.)])?\s*")
 
 EntryLookup = Callable[[str], Entry | None]
 
@@ -82,13 +76,13 @@ def answer_card(
     """The card for `entry`, opening on `section` when it has one, else on a summary."""
     asked = section if section and has_section(entry, section) else None
     # Some portal titles run to hundreds of characters: the card shows their beginning.
-    head = [Block(_head([entry.title], TITLE_LIMIT)[0], Style.TITLE)]
+    top = [Block(head([entry.title], TITLE_LIMIT)[0], Style.TITLE)]
     if entry.code:
-        head.append(Block(texts("card_code", code=entry.code), Style.NOTE))
+        top.append(Block(texts("card_code", code=entry.code), Style.NOTE))
     tail = _notes(entry, asked, texts, options)
-    budget = None if options.full else CARD_LIMIT - _size(head + tail)
+    budget = None if options.full else CARD_LIMIT - _size(top + tail)
     body, shown = _body(entry, asked, texts, lookup, options, budget)
-    blocks = head + body + tail
+    blocks = top + body + tail
     buttons = _buttons(entry, shown, question_id, texts, options)
     return Reply(tuple(blocks), buttons)
 
@@ -170,12 +164,12 @@ def _body(
             whole = _size([conditions_heading, Block("\n".join(conditions))])
             reserve = min(whole, int(budget * CONDITIONS_SHARE))
         room = budget - _size([heading]) - reserve - 2
-    kept, whole = _fit_with_warnings(focused, room)
+    kept, whole = fit_with_warnings(focused, room)
     blocks = [heading, Block("\n".join(kept), Style.MARKDOWN)]
     shown = {main} if main and whole and focused is lines else set()
     if conditions:
         room = None if budget is None else budget - _size([*blocks, conditions_heading]) - 2
-        kept, whole = _fit(conditions, room)
+        kept, whole = fit(conditions, room)
         if kept:
             blocks += [conditions_heading, Block("\n".join(kept), Style.MARKDOWN)]
             shown |= {Section.CONDITIONS} if whole else set()
@@ -185,10 +179,10 @@ def _body(
 def _summary(entry: Entry, texts: Texts, lookup: EntryLookup) -> list[str]:
     """Where to file, how long, how much, how many documents: one line each."""
     lines = []
-    where = _compact(f"- {entry.section(Section.WHERE).strip()}")[2:].split("\n")[0]
+    where = first_sentence(entry.section(Section.WHERE).strip().split("\n")[0])
     where = where or entry.agency
     if where:
-        (where, *_) = _head([_cite_titles(where, lookup)], SUMMARY_WHERE_CHARS)
+        (where, *_) = head([_cite_titles(where, lookup)], SUMMARY_WHERE_CHARS)
         lines.append(texts("summary_where", where=where))
     if entry.channels:
         times = [line.removeprefix("• ") for line in time_lines(entry.channels, texts,
@@ -221,77 +215,6 @@ def _notes(
     return notes
 
 
-def _fit(lines: list[str], room: int | None) -> tuple[list[str], bool]:
-    """`lines` as they fit in `room` characters (all when None), and whether that is
-    all they say. When they do not fit, each line is shortened to its first sentence
-    (a list of documents still names each document), and the list is cut after the
-    last that fits; a first line too long is cut at a word, with "…"."""
-    if room is None or _length(lines) <= room:
-        return lines, True
-    fitted = [_compact(line) for line in lines]
-    for i, line in enumerate(lines):  # the first lines whole, as far as room allows
-        if _length([*fitted[:i], line, *fitted[i + 1 :]]) <= room:
-            fitted[i] = line
-    return _head(fitted, room), False
-
-
-def _fit_with_warnings(lines: list[str], room: int | None) -> tuple[list[str], bool]:
-    """Like `_fit`, but a warning ("Lưu ý: …", "Không được: …") cut off at the end of a
-    long section is still shown, shortened, after what fits."""
-    kept, whole = _fit(lines, room)
-    if whole or room is None:
-        return kept, whole
-    missing = [_compact(line) for line in lines if WARNING.match(line) and line not in kept]
-    if not missing:
-        return kept, whole
-    warnings = _head(missing, room // 2)
-    rest, _ = _fit([line for line in lines if not WARNING.match(line)],
-                   room - _length(warnings) - 1)
-    return [*rest, *warnings], False
-
-
-def _compact(line: str) -> str:
-    """The first sentence of a list item (after its marker); other lines as they are."""
-    if not LIST_ITEM.match(line):
-        return line
-    match = SENTENCE_END.search(line, LIST_MARKER.match(line).end())  # type: ignore[union-attr]
-    if match is None:
-        return line
-    end = match.start() + 1
-    cut = line[:end] if line[end - 1] == "." else _balanced(line[: end - 1]) + ELLIPSIS
-    return cut if cut.count("**") % 2 == 0 else cut.replace("**", "")
-
-
-def _length(lines: list[str]) -> int:
-    return sum(len(line) + 1 for line in lines) - 1
-
-
-def _head(lines: list[str], room: int) -> list[str]:
-    """The first lines that fit in `room`; the line that does not is cut at a word when
-    enough room is left for a useful beginning, else replaced by "…"."""
-    kept: list[str] = []
-    for line in lines:
-        left = room - _length([*kept, ""]) if kept else room
-        if len(line) <= left:
-            kept.append(line)
-            continue
-        if left > MIN_CUT:
-            kept.append(_balanced(line[: left - 1].rsplit(" ", 1)[0]) + ELLIPSIS)
-        elif kept and left >= 1:
-            while kept and not kept[-1]:  # no blank line before the "…"
-                kept.pop()
-            kept.append(ELLIPSIS)
-        break
-    return kept
-
-
-def _balanced(cut: str) -> str:
-    """`cut` without a parenthesis it opens and does not close, nor trailing punctuation."""
-    if cut.count("(") > cut.count(")"):
-        cut = cut[: cut.rindex("(")]
-    return cut.rstrip(" ,;:–-")
-
-
 def _buttons(
     entry: Entry, shown: set[Section], question_id: int, texts: Texts, options: CardOptions
 ) -> tuple[tuple[Button, ...], ...]:
@@ -322,13 +245,6 @@ def _buttons(
         support = callbacks.pack(callbacks.AskSupport(question_id))
         rows.append((Button(texts("button_ask_support"), support),))
     return tuple(rows)
-
-
-def short_label(title: str, limit: int = SHORT_LABEL) -> str:
-    """`title` cut at a word to fit a button on a phone (about 40 characters show)."""
-    if len(title) <= limit:
-        return title
-    return title[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:–-") + ELLIPSIS
 
 
 def _cite_titles(text: str, lookup: EntryLookup) -> str:
