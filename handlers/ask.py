@@ -104,7 +104,11 @@ async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
                 entry = ctx.knowledge.get(question.candidate_ids[index])
                 if entry is not None:
                     picked = await _log_pick(ctx, user_id, question, entry.id)
-                    options = CardOptions(ask_support=support_available(ctx), disclaimer=False)
+                    # The first answer of a conversation may come from a suggestion list.
+                    since = ctx.clock() - ctx.context_window
+                    earlier = await ctx.storage.questions.last_answered(user_id, since, picked)
+                    options = CardOptions(ask_support=support_available(ctx),
+                                          disclaimer=earlier is None)
                     return answer_card(entry, _section(question.facet), picked, ctx.texts,
                                        ctx.knowledge.get, options)
         case callbacks.Feedback(useful=True):

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from handlers.cards import SECTION_BUTTONS, EntryLookup, has_section, section_lines
 from handlers.texts import Texts
 from knowledge.entry import Entry, Section
-from knowledge.normalize import fold, words
+from knowledge.normalize import fold, syllables, words
 from knowledge.search import Intent, SearchResult
 
-# How a sub-case is asked, on folded words: at the start, or anywhere.
-SUBCASE_OPENINGS = tuple(tuple(words(cue)) for cue in ("còn", "thế còn", "vậy còn", "còn nếu"))
+# How a sub-case is asked: at the start ("còn …", told from "con" (child) by its accent;
+# typed without diacritics only "con neu …" is clear), or anywhere.
+SUBCASE_OPENINGS = ("còn", "thế còn", "vậy còn")
+BARE_OPENINGS = ("con neu", "con truong hop", "the con", "vay con")
 SUBCASE_CUES = tuple(
     f" {fold(cue)} " for cue in ("thì sao", "thì thế nào", "thì làm sao", "trường hợp")
 )
@@ -72,10 +74,22 @@ def follow_up(
 
 
 def is_subcase(query: str) -> bool:
-    folded = words(query)
-    padded = f" {' '.join(folded)} "
-    opening = any(tuple(folded[: len(cue)]) == cue for cue in SUBCASE_OPENINGS)
-    return opening or any(cue in padded for cue in SUBCASE_CUES)
+    said = syllables(query)
+    folded = " ".join(f for f, _ in said)
+    accented = " ".join(a for _, a in said)
+    if any(f != a for f, a in said):
+        opening = any(_starts(accented, _accented(cue)) for cue in SUBCASE_OPENINGS)
+    else:
+        opening = any(_starts(folded, cue) for cue in BARE_OPENINGS)
+    return opening or any(cue in f" {folded} " for cue in SUBCASE_CUES)
+
+
+def _accented(text: str) -> str:
+    return " ".join(a for _, a in syllables(text))
+
+
+def _starts(text: str, cue: str) -> bool:
+    return text == cue or text.startswith(f"{cue} ")
 
 
 def neighbours(one: Entry, other: Entry) -> bool:

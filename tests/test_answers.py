@@ -192,6 +192,16 @@ async def test_suggestions_list_full_titles_with_short_buttons_and_none_of_these
     assert "“chứng thực”" in support.plain_text and "0210 3 888 999" in support.plain_text
     card = await press(app, picks[0].data)
     assert card.blocks[0].text == listed[0][1]
+    assert DISCLAIMER in card.plain_text  # the conversation's first answer
+    again = await press(app, picks[1].data)
+    assert DISCLAIMER not in again.plain_text
+
+
+@pytest.mark.parametrize("question", ["con tôi đăng ký khai sinh ở đâu",
+                                      "khai sinh cho con mất mấy ngày"])
+async def test_con_the_child_is_not_taken_for_con_the_sub_case(app: App, question: str) -> None:
+    await ask(app, "đăng ký kết hôn")
+    assert (await ask(app, question)).blocks[0].text == KHAI_SINH
 
 
 @pytest.mark.parametrize(
