@@ -30,7 +30,7 @@ async def answer_question(ctx: HandlerContext, user_id: int, text: str) -> Reply
     last = await ctx.storage.questions.last_answered(user_id, ctx.clock() - ctx.context_window)
     shown = ctx.knowledge.get(last.answer_id or "") if last else None
     follow = (
-        follow_up(result, shown, ctx.index.search, ctx.texts, ctx.knowledge.get)
+        follow_up(result, shown, ctx.index.search, ctx.texts, ctx.knowledge)
         if shown else None
     )
     if follow is not None:

@@ -10,15 +10,19 @@ from the neighbouring entry whose names do.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 from handlers.cards import SECTION_BUTTONS, EntryLookup, has_section, section_lines
 from handlers.texts import Texts
+from knowledge.base import KnowledgeBase
 from knowledge.entry import Entry, Section
+from knowledge.facets import FacetDetector
 from knowledge.normalize import fold, syllables, words
 from knowledge.search import Intent, SearchResult
+from knowledge.synonyms import Lexicon, load_lexicon
 
 # How a sub-case is asked: at the start ("còn …", told from "con" (child) by its accent;
 # typed without diacritics only "con neu …" is clear), or anywhere.
@@ -35,6 +39,10 @@ FILLER = frozenset(words(
 ))
 # Word pairs many titles share: they do not make two entries neighbours.
 COMMON_PAIRS = frozenset({"dang ky", "cap lai", "thu tuc", "giay chung", "chung nhan"})
+# A question ending "… không?", "… chưa?" asks yes or no: the word names nothing.
+CLOSING_PARTICLES = frozenset(words("không chưa nhỉ ạ vậy"))
+# Words any procedure has: "bao giờ có kết quả", "tốn bao nhiêu tiền" name none.
+ABOUT_ANY = frozenset(words("kết quả tiền"))
 MIN_MATCH = 2  # distinguishing words a line or a neighbour's names must say
 
 
@@ -53,12 +61,15 @@ Search = Callable[[str], SearchResult]
 
 
 def follow_up(
-    result: SearchResult, last: Entry, search: Search, texts: Texts, lookup: EntryLookup
+    result: SearchResult, last: Entry, search: Search, texts: Texts, knowledge: KnowledgeBase
 ) -> FollowUp | None:
     """The answer to `result`'s question given that `last` was just shown; None when the
     question stands on its own (it names a procedure, or is not a question at all)."""
     if result.intent not in (Intent.ANSWER, Intent.SUGGEST, Intent.UNKNOWN):
         return None
+    lookup = knowledge.get
+    if result.facet is not None and names_nothing(result.query, knowledge.title_words):
+        return FollowUp(last, result.facet)  # whatever the search made of its few words
     if is_subcase(result.query):
         answer = _subcase(result, last, search, texts, lookup)
         if answer is not None:
@@ -71,6 +82,38 @@ def follow_up(
     if not result.candidates or any(c.entry.id == last.id for c in result.candidates):
         return FollowUp(last, result.facet)
     return None
+
+
+def names_nothing(query: str, named: Container[str]) -> bool:
+    """Whether the question is only a part asked, generic and function words ("có mất phí
+    không", "đăng ký ở đâu vậy em"), and at most one other word that no entry's title
+    says ("bao lâu xong"): it names no matter of its own. `named`: the titles' words."""
+    said = syllables(query)
+    while said and said[-1][0] in CLOSING_PARTICLES:
+        said.pop()
+    folded = [f for f, _ in said]
+    facets, lexicon = _vocabulary()
+    cues = facets.detect(folded).spans
+    covered = {i for span in cues for i in range(span.start, span.end)}
+    for span in lexicon.generic.find(folded):
+        one = span.end - span.start == 1
+        if not one or lexicon.is_generic_word(*said[span.start]):
+            covered.update(range(span.start, span.end))
+    left = [
+        i for i, word in enumerate(folded)
+        if i not in covered and word not in FILLER and word not in ABOUT_ANY
+    ]
+    if not left:
+        return True
+    # One word of its own may be an everyday verb ("bao lâu xong"), unless it is a word of
+    # some title, or it makes a compound with the cue after it ("học phí").
+    (i, *more) = left
+    return not more and folded[i] not in named and all(span.start != i + 1 for span in cues)
+
+
+@functools.cache
+def _vocabulary() -> tuple[FacetDetector, Lexicon]:
+    return FacetDetector(), load_lexicon()
 
 
 def is_subcase(query: str) -> bool:

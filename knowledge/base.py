@@ -10,6 +10,7 @@ from pathlib import Path
 
 from knowledge.entry import Entry, Origin
 from knowledge.loader import Problem, load_folders
+from knowledge.normalize import words
 
 
 def bundled_entries_path() -> Path:
@@ -42,6 +43,11 @@ class KnowledgeBase:
     @cached_property
     def _by_id(self) -> dict[str, Entry]:
         return {entry.id: entry for entry in self.entries}
+
+    @cached_property
+    def title_words(self) -> frozenset[str]:
+        """The folded words of every entry's title: what names a matter."""
+        return frozenset(w for entry in self.entries for w in words(entry.title))
 
 
 def load_knowledge_base(folders: Iterable[Path]) -> KnowledgeBase:

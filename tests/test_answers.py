@@ -97,6 +97,32 @@ async def test_a_follow_up_naming_no_procedure_is_answered_from_the_last_entry(
     assert heading(reply) == part
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "part"),
+    [(q, "Phí, lệ phí") for q in ("có mất phí không", "tốn bao nhiêu tiền vậy em",
+                                  "le phi bao nhieu", "lệ phí hết bao nhiêu")]
+    + [(q, "Thời hạn giải quyết") for q in ("bao giờ có kết quả", "bao lâu xong",
+                                            "mấy hôm thì có", "mat may ngay")]
+    + [(q, "Nơi nộp hồ sơ") for q in ("đăng ký ở đâu vậy em", "lam o dau")]
+    + [(q, "Thành phần hồ sơ") for q in ("chuẩn bị giấy tờ gì", "cần những giấy gì ạ")]
+    + [(q, "Trình tự thực hiện") for q in ("trình tự ra sao", "quy trình thế nào")],
+)
+async def test_follow_ups_in_everyday_words(app: App, follow_up: str, part: str) -> None:
+    await ask(app, "đăng ký kết hôn")
+    reply = await ask(app, follow_up)
+    assert (reply.blocks[0].text, heading(reply)) == ("Đăng ký kết hôn", part)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["xe máy đăng ký ở đâu", "học phí bao nhiêu", "giá vàng hôm nay bao nhiêu",
+     "sửa điện thoại mất mấy ngày", "đổi bằng lái xe ở đâu", "bệnh viện ở đâu"],
+)
+async def test_other_matters_are_not_taken_for_follow_ups(app: App, question: str) -> None:
+    await ask(app, "đăng ký kết hôn")
+    assert (await ask(app, question)).blocks[0].text != "Đăng ký kết hôn"
+
+
 async def test_naming_another_procedure_switches_the_topic(app: App) -> None:
     await ask(app, "đăng ký khai sinh cần giấy tờ gì")
     assert (await ask(app, "đăng ký kết hôn mất mấy ngày")).blocks[0].text == "Đăng ký kết hôn"
