@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from handlers import callbacks
 from handlers.cards import CardOptions, answer_card
 from handlers.context import HandlerContext
-from handlers.context_follow import focus_lines, follow_up
+from handlers.context_follow import FollowUp, focus_lines, follow_up
 from handlers.model import Block, Button, Reply, Style
 from handlers.ports import QuestionRecord
 from handlers.shorten import short_label
@@ -29,37 +29,16 @@ async def answer_question(ctx: HandlerContext, user_id: int, text: str) -> Reply
     result = ctx.index.search(text)
     last = await ctx.storage.questions.last_answered(user_id, ctx.clock() - ctx.context_window)
     shown = ctx.knowledge.get(last.answer_id or "") if last else None
-    follow = (
-        follow_up(result, shown, ctx.index.search, ctx.texts, ctx.knowledge)
-        if shown else None
-    )
-    if follow is not None:
-        also = [follow.neighbour] if follow.neighbour else []
-        question_id = await _log(ctx, user_id, result, "followup", follow.entry, follow.section,
-                                 [follow.entry, *also])
-        options = CardOptions(
-            ask_support=support_available(ctx), disclaimer=False, focus=follow.focus,
-            alternative=(1, also[0].title) if also else None,
-        )
-        return answer_card(follow.entry, follow.section, question_id, ctx.texts,
-                           ctx.knowledge.get, options)
+    if shown is not None:
+        follow = follow_up(result, shown, ctx.index.search, ctx.texts, ctx.knowledge)
+        if follow is not None:
+            return await _answer_follow_up(ctx, user_id, result, follow)
     candidates = [c.entry for c in result.candidates[:MAX_SUGGESTIONS]]
     question_id = await _log(ctx, user_id, result, result.intent.value, result.answer,
                              result.facet, candidates)
     match result.intent:
         case Intent.ANSWER:
-            assert result.answer is not None
-            rival = close_call(result)
-            focus = ()
-            if result.answer.kind is Kind.GUIDANCE and result.facet is None:
-                focus = focus_lines(result, result.answer, Section.STEPS, ctx.texts,
-                                    ctx.knowledge.get)
-            options = CardOptions(
-                ask_support=support_available(ctx), disclaimer=last is None, focus=focus,
-                alternative=(rival, candidates[rival].title) if rival is not None else None,
-            )
-            return answer_card(result.answer, result.facet, question_id, ctx.texts,
-                               ctx.knowledge.get, options)
+            return _answer(ctx, result, question_id, first=last is None)
         case Intent.SUGGEST:
             return suggestions(ctx, ctx.texts("suggest"), list(enumerate(candidates)),
                                question_id)
@@ -70,6 +49,35 @@ async def answer_question(ctx: HandlerContext, user_id: int, text: str) -> Reply
         case Intent.EMPTY:
             return Reply.text(ctx.texts("empty_question"))
     return unknown_reply(ctx, question_id)
+
+
+def _answer(ctx: HandlerContext, result: SearchResult, question_id: int, *, first: bool) -> Reply:
+    """The card of the search's answer; `first`: the first answer of the conversation."""
+    entry = result.answer
+    assert entry is not None
+    rival = close_call(result)
+    focus: tuple[str, ...] = ()
+    if entry.kind is Kind.GUIDANCE and result.facet is None:
+        focus = focus_lines(result, entry, Section.STEPS, ctx.texts, ctx.knowledge.get)
+    options = CardOptions(
+        ask_support=support_available(ctx), disclaimer=first, focus=focus,
+        alternative=(rival, result.candidates[rival].entry.title) if rival is not None else None,
+    )
+    return answer_card(entry, result.facet, question_id, ctx.texts, ctx.knowledge.get, options)
+
+
+async def _answer_follow_up(
+    ctx: HandlerContext, user_id: int, result: SearchResult, follow: FollowUp
+) -> Reply:
+    also = [follow.neighbour] if follow.neighbour else []
+    question_id = await _log(ctx, user_id, result, "followup", follow.entry, follow.section,
+                             [follow.entry, *also])
+    options = CardOptions(
+        ask_support=support_available(ctx), disclaimer=False, focus=follow.focus,
+        alternative=(1, also[0].title) if also else None,
+    )
+    return answer_card(follow.entry, follow.section, question_id, ctx.texts,
+                       ctx.knowledge.get, options)
 
 
 def close_call(result: SearchResult) -> int | None:

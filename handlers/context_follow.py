@@ -1,9 +1,10 @@
 """Follow-up questions: what a question means right after an answer.
 
 People ask the way they talk: "thế lệ phí bao nhiêu?" after the birth-registration card
-means the fee of birth registration. A question that names no procedure (the search
-finds none, but hears which part is asked) is answered from the entry last shown to that
-person; naming another procedure switches the topic. A sub-case ("còn nếu bố mẹ chưa
+means the fee of birth registration. A question that names no procedure (it says only
+which part is asked, in generic words, or the search finds no entry for the rest) is
+answered from the entry last shown to that person; naming another procedure switches
+the topic. A sub-case ("còn nếu bố mẹ chưa
 đăng ký kết hôn thì sao?") is answered from the lines of that entry that speak of it, or
 from the neighbouring entry whose names do.
 """
