@@ -190,8 +190,9 @@ def _summary(entry: Entry, texts: Texts, lookup: EntryLookup) -> list[str]:
         lines.append(texts("summary_time", time="; ".join(times)))
         fees = [line.removeprefix("• ") for line in fee_lines(entry.channels, texts)]
         lines.append(texts("summary_fee", fee="; ".join(fees)))
-    documents = sum(
-        1 for line in entry.section(Section.DOCUMENTS).splitlines() if LIST_ITEM.match(line)
+    documents = sum(  # top-level items: the sub-items of a document are part of it
+        1 for line in entry.section(Section.DOCUMENTS).splitlines()
+        if LIST_ITEM.match(line) and not line[:1].isspace()
     )
     if documents:
         lines.append(texts("summary_documents", count=documents))
