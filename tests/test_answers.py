@@ -393,3 +393,13 @@ async def test_a_warning_at_the_end_of_a_long_section_is_still_on_the_first_scre
     assert len(reply.plain_text) <= CARD_LIMIT
     assert "Không được: giao thiết bị hoặc mã PIN cho người khác ký thay" in reply.plain_text
     assert "🪜 Các bước" in labels(reply)  # the rest of the steps is one press away
+
+
+def test_kb_feedback_without_a_database_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[storage]\npath = "none.sqlite3"\n', encoding="utf-8")
+    assert main(["kb", "feedback", "--config", str(path)]) == 1
+    assert "no database at" in capsys.readouterr().err
+    assert not (tmp_path / "none.sqlite3").exists()
