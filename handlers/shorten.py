@@ -48,7 +48,8 @@ def compact(line: str) -> str:
     """The first sentence of a list item (after its marker); other lines as they are."""
     if not LIST_ITEM.match(line):
         return line
-    return first_sentence(line, LIST_MARKER.match(line).end())  # type: ignore[union-attr]
+    marker = LIST_MARKER.match(line)
+    return first_sentence(line, marker.end() if marker else 0)
 
 
 def first_sentence(text: str, start: int = 0) -> str:

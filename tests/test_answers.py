@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from handlers.cards import CARD_LIMIT, CardOptions, answer_card, default_section
 from handlers.model import Address, Block, Button, Outgoing, Reply, Sender, Style
 from handlers.texts import Texts
 from knowledge.base import bundled_entries_path, load_knowledge_base
-from knowledge.entry import Kind, Section
+from knowledge.entry import Entry, Kind, Section
 from tests.factories import FIXED_NOW, incoming
 
 LAN = Sender("console", "lan", "Chị Lan")
@@ -37,7 +37,7 @@ class Clock:
     def __init__(self) -> None:
         self.now = FIXED_NOW
 
-    def __call__(self):  # type: ignore[no-untyped-def]
+    def __call__(self) -> datetime:
         return self.now
 
 
@@ -330,7 +330,7 @@ ENTRY_IDS = {entry.id for entry in KNOWLEDGE.entries}
 
 
 @pytest.mark.parametrize("entry", KNOWLEDGE.entries, ids=lambda e: e.id)
-def test_every_first_message_fits_a_phone_screen(entry) -> None:  # type: ignore[no-untyped-def]
+def test_every_first_message_fits_a_phone_screen(entry: Entry) -> None:
     for section in (None, *Section):
         options = CardOptions(ask_support=True, alternative=(1, "Một thủ tục " * 10))
         card = answer_card(entry, section, 1, TEXTS, KNOWLEDGE.get, options)
@@ -357,7 +357,8 @@ def test_entry_markdown_is_rendered_per_channel_never_raw() -> None:
     assert telegram.text == (
         "Người dân làm tại <b>Công an cấp xã</b> &lt;nơi cư trú&gt;:\n- trực tiếp"
     )
-    keyboard = telegram.markup.to_dict()["inline_keyboard"]  # type: ignore[union-attr]
+    assert telegram.markup is not None
+    keyboard = telegram.markup.to_dict()["inline_keyboard"]
     assert keyboard == [[{"text": "🌐 Cổng", "url": "https://dichvucong.gov.vn/x"},
                          {"text": "📄 Hồ sơ", "callback_data": "s:1:documents"}]]
     text, pressable = console_render(reply, first=7)
