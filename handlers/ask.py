@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from handlers import callbacks
 from handlers.cards import CardOptions, answer_card
 from handlers.context import HandlerContext
-from handlers.context_follow import FollowUp, focus_lines, follow_up
+from handlers.context_follow import FollowUp, focus_lines, follow_up, said_elsewhere
 from handlers.model import Block, Button, Reply, Style
 from handlers.ports import QuestionRecord
 from handlers.shorten import short_label
@@ -62,6 +62,7 @@ def _answer(ctx: HandlerContext, result: SearchResult, question_id: int, *, firs
     options = CardOptions(
         ask_support=support_available(ctx), disclaimer=first, focus=focus,
         alternative=(rival, result.candidates[rival].entry.title) if rival is not None else None,
+        elsewhere=_elsewhere(ctx, entry, result.facet),
     )
     return answer_card(entry, result.facet, question_id, ctx.texts, ctx.knowledge.get, options)
 
@@ -75,9 +76,16 @@ async def _answer_follow_up(
     options = CardOptions(
         ask_support=support_available(ctx), disclaimer=False, focus=follow.focus,
         alternative=(1, also[0].title) if also else None,
+        elsewhere=_elsewhere(ctx, follow.entry, follow.section),
     )
     return answer_card(follow.entry, follow.section, question_id, ctx.texts,
                        ctx.knowledge.get, options)
+
+
+def _elsewhere(
+    ctx: HandlerContext, entry: Entry, section: Section | None
+) -> tuple[Section, tuple[str, ...]] | None:
+    return said_elsewhere(entry, section, ctx.texts, ctx.knowledge.get) if section else None
 
 
 def close_call(result: SearchResult) -> int | None:

@@ -53,6 +53,9 @@ class CardOptions:
     # A close neighbour offered as "Hay ý anh/chị là …": its index among the logged
     # question's candidates, and its title.
     alternative: tuple[int, str] | None = None
+    # The part asked, when the entry has no section for it, as lines of another section
+    # say it (a redirect's fee, in its notes).
+    elsewhere: tuple[Section, tuple[str, ...]] | None = None
 
 
 def default_section(entry: Entry) -> Section:
@@ -140,8 +143,9 @@ def _body(
 ) -> tuple[list[Block], set[Section]]:
     """The blocks between the title and the notes, and the sections they show whole.
 
-    The part asked (or the summary) comes first; the conditions follow in what room is
-    left, at least CONDITIONS_SHARE of it when the part asked is long.
+    The part asked (or the summary) comes first; what another section says of it and the
+    conditions follow in what room is left, at least CONDITIONS_SHARE of it when the part
+    asked is long.
     """
     main: Section | None = None
     if asked is None and entry.kind is Kind.PROCEDURE:
@@ -154,25 +158,26 @@ def _body(
                         Style.HEADING)
         lines = section_lines(entry, main, texts, lookup)
     focused = [line for line in lines if line in options.focus] or lines
-    wanted = main is not Section.CONDITIONS and has_section(entry, Section.CONDITIONS)
-    conditions = section_lines(entry, Section.CONDITIONS, texts, lookup) if wanted else []
-    conditions_heading = Block(texts("section_conditions"), Style.HEADING)
+    after: list[tuple[Section, list[str]]] = []  # shown after the main part, as room allows
+    if options.elsewhere is not None:
+        after.append((options.elsewhere[0], list(options.elsewhere[1])))
+    if main is not Section.CONDITIONS and has_section(entry, Section.CONDITIONS):
+        after.append((Section.CONDITIONS, section_lines(entry, Section.CONDITIONS, texts, lookup)))
     room = None
     if budget is not None:
-        reserve = 0
-        if conditions:
-            whole = _size([conditions_heading, Block("\n".join(conditions))])
-            reserve = min(whole, int(budget * CONDITIONS_SHARE))
-        room = budget - _size([heading]) - reserve - 2
+        wanted = sum(_size([Block(texts(f"section_{s}")), Block("\n".join(ls))]) for s, ls in after)
+        room = budget - _size([heading]) - min(wanted, int(budget * CONDITIONS_SHARE)) - 2
     kept, whole = fit_with_warnings(focused, room)
     blocks = [heading, Block("\n".join(kept), Style.MARKDOWN)]
     shown = {main} if main and whole and focused is lines else set()
-    if conditions:
-        room = None if budget is None else budget - _size([*blocks, conditions_heading]) - 2
-        kept, whole = fit(conditions, room)
+    for section, part in after:
+        part_heading = Block(texts(f"section_{section}"), Style.HEADING)
+        room = None if budget is None else budget - _size([*blocks, part_heading]) - 2
+        kept, whole = fit(part, room)
         if kept:
-            blocks += [conditions_heading, Block("\n".join(kept), Style.MARKDOWN)]
-            shown |= {Section.CONDITIONS} if whole else set()
+            blocks += [part_heading, Block("\n".join(kept), Style.MARKDOWN)]
+            if whole and section is Section.CONDITIONS:
+                shown.add(section)
     return blocks, shown
 
 

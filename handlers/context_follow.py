@@ -16,11 +16,17 @@ import itertools
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 
-from handlers.cards import SECTION_BUTTONS, EntryLookup, has_section, section_lines
+from handlers.cards import (
+    SECTION_BUTTONS,
+    EntryLookup,
+    default_section,
+    has_section,
+    section_lines,
+)
 from handlers.texts import Texts
 from knowledge.base import KnowledgeBase
 from knowledge.entry import Entry, Section
-from knowledge.facets import FacetDetector
+from knowledge.facets import FACET_CUES, FacetDetector
 from knowledge.normalize import fold, syllables, words
 from knowledge.search import Intent, SearchResult
 from knowledge.synonyms import Lexicon, load_lexicon
@@ -45,6 +51,12 @@ CLOSING_PARTICLES = frozenset(words("không chưa nhỉ ạ vậy"))
 # Words any procedure has: "bao giờ có kết quả", "tốn bao nhiêu tiền" name none.
 ABOUT_ANY = frozenset(words("kết quả tiền"))
 MIN_MATCH = 2  # distinguishing words a line or a neighbour's names must say
+# How entry text states a part, beyond how questions ask for it.
+MORE_CUES = {Section.TIME: ("ngày làm việc",), Section.FEE: ("đồng",)}
+# Where an entry says what it has no section for, most likely first; not its legal
+# basis, whose document titles name fees and time limits in general.
+ELSEWHERE = (Section.NOTES, Section.CONDITIONS, Section.RESULT, Section.STEPS,
+             Section.DOCUMENTS, Section.WHERE)
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,27 @@ def focus_lines(
     ("ký số bị lỗi": the lines on errors), to show first; () when none does."""
     distinct = set(words(result.query)) - _name_words(entry) - FILLER
     return _best_lines(entry, distinct, texts, lookup, (section,), minimum=1)[1]
+
+
+def said_elsewhere(
+    entry: Entry, section: Section, texts: Texts, lookup: EntryLookup
+) -> tuple[Section, tuple[str, ...]] | None:
+    """When `entry` has no `section` (a redirect states no fee), the lines of another of
+    its sections that speak of it ("Cổng ghi 07 ngày làm việc; lệ phí 50.000 đồng")."""
+    if has_section(entry, section):
+        return None
+    cues = [f" {fold(cue)} " for s, phrases in FACET_CUES if s is section for cue in phrases]
+    cues += [f" {fold(cue)} " for cue in MORE_CUES.get(section, ())]
+    for other in ELSEWHERE:
+        if other is default_section(entry) or not has_section(entry, other):
+            continue
+        lines = tuple(
+            line for line in section_lines(entry, other, texts, lookup)
+            if any(cue in f" {fold(line)} " for cue in cues)
+        )
+        if lines:
+            return other, lines
+    return None
 
 
 def _best_lines(

@@ -19,6 +19,7 @@ from bot.config import ConfigError, load_config
 from bot.delivery.envelope import envelope, payload_json
 from handlers import callbacks
 from handlers.cards import CARD_LIMIT, CardOptions, answer_card, default_section, has_section
+from handlers.context_follow import said_elsewhere
 from handlers.model import Address, Block, Button, Outgoing, Reply, Sender, Style
 from handlers.texts import Texts
 from knowledge.base import bundled_entries_path, load_knowledge_base
@@ -332,7 +333,9 @@ ENTRY_IDS = {entry.id for entry in KNOWLEDGE.entries}
 @pytest.mark.parametrize("entry", KNOWLEDGE.entries, ids=lambda e: e.id)
 def test_every_first_message_fits_a_phone_screen(entry: Entry) -> None:
     for section in (None, *Section):
-        options = CardOptions(ask_support=True, alternative=(1, "Một thủ tục " * 10))
+        elsewhere = said_elsewhere(entry, section, TEXTS, KNOWLEDGE.get) if section else None
+        options = CardOptions(ask_support=True, alternative=(1, "Một thủ tục " * 10),
+                              elsewhere=elsewhere)
         card = answer_card(entry, section, 1, TEXTS, KNOWLEDGE.get, options)
         text = card.plain_text
         assert len(text) <= CARD_LIMIT, (section, len(text))
@@ -404,3 +407,14 @@ def test_kb_feedback_without_a_database_says_so(
     assert main(["kb", "feedback", "--config", str(path)]) == 1
     assert "no database at" in capsys.readouterr().err
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+async def test_a_part_a_redirect_has_no_section_for_is_quoted_from_its_notes(app: App) -> None:
+    passport = await ask(app, "làm hộ chiếu mất bao nhiêu tiền")
+    assert heading(passport) == "Cơ quan giải quyết"  # who handles it comes first
+    assert "lệ phí 160.000 đồng" in passport.plain_text
+    await ask(app, "làm căn cước")
+    fee = await ask(app, "lệ phí bao nhiêu")
+    assert fee.blocks[0].text == "Cấp, đổi, cấp lại thẻ căn cước"
+    assert "lệ phí cấp đổi 50.000 đồng" in fee.plain_text
+    assert len(fee.plain_text) <= CARD_LIMIT
