@@ -33,8 +33,8 @@ from handlers.dispatcher import Dispatcher
 from handlers.model import Address, Outgoing, Priority, Reply
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.texts import Texts, TextsError
-from knowledge.base import bundled_entries_path, load_knowledge_base
-from knowledge.search import SearchIndex
+from knowledge.base import bundled_entries_path
+from knowledge.cache import load_indexed
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -88,8 +88,10 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
         texts = Texts.load(config.resolve(config.texts.file) if config.texts.file else None)
     except TextsError as err:
         raise ConfigError(str(err)) from None
-    knowledge = load_knowledge_base(knowledge_folders(config)).require_complete()
-    index = SearchIndex.build(knowledge.entries)
+    # The built index is cached beside the database, keyed by the entries' content.
+    cache = config.database_path.parent / "cache"
+    knowledge, index = load_indexed(knowledge_folders(config), cache)
+    knowledge.require_complete()
     settings = onboarding_settings(config)
     storage = await Storage.open(config.database_path)
     clock = clock or clock_for(config)

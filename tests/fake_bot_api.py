@@ -59,7 +59,8 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int
-    at: float
+    at: float  # when the request arrived (Telegram's limits count arrivals)
+    answered: float = 0.0
 
 
 @dataclass
@@ -174,10 +175,11 @@ class FakeBotApi:
     # Answering the bot.
 
     async def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        arrived = time.monotonic()
         if token != TOKEN or self.revoked:
             return _error(401, "Unauthorized")
         status, body = await self._dispatch(method, params)
-        self.calls.append(Call(method, params, status, time.monotonic()))
+        self.calls.append(Call(method, params, status, arrived, time.monotonic()))
         await self._notify()
         return status, body
 

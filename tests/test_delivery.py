@@ -13,8 +13,10 @@ import pytest
 
 from bot.app import run_telegram
 from bot.config import load_config
+from bot.delivery.envelope import payload_json
 from bot.storage import Storage
-from handlers.model import Address
+from bot.storage.outbox import NewMessage
+from handlers.model import Address, Outgoing, Priority, Reply
 from tests.factories import FIXED_NOW
 from tests.fake_bot_api import TOKEN, FakeBotApi, Person, running_bot
 
@@ -147,3 +149,34 @@ async def test_a_database_locked_for_8_seconds_delays_but_does_not_fail_the_answ
         (card,) = await api.wait_for(lambda: api.sent(501), timeout=15)
     assert card.params["text"].startswith("<b>Đăng ký khai sinh</b>")
     assert "database is locked" in caplog.text
+
+
+async def test_a_broadcast_never_holds_up_an_answer_and_keeps_to_its_rate(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    storage = await Storage.open(data / "commune-bot.sqlite3")
+    try:  # a broadcast to 200 officials, queued as /thongbao queues it
+        notice = payload_json(Outgoing(Reply.text("Thông báo: họp giao ban lúc 14 giờ.")))
+        await storage.outbox.enqueue(
+            [NewMessage(f"broadcast:1:{n}", Address("telegram", str(20_000 + n)),
+                        Priority.BROADCAST, notice) for n in range(200)],
+            FIXED_NOW,
+        )
+    finally:
+        await storage.close()
+    async with running_bot(tmp_path, "[delivery]\nmessages_per_second = 40\n", clock=clock) as api:
+        def broadcast() -> list[float]:
+            return [c.at for c in api.made("sendMessage") if c.params["chat_id"] >= 20_000]
+
+        await api.wait_for(lambda: len(broadcast()) >= 20)
+        asked = asyncio.get_running_loop().time()
+        (card,) = await Person(api, 501, "Lan").ask(QUESTION)
+        assert card.at - asked < 1.0
+        assert len(broadcast()) < 200  # the answer did not wait for the broadcast
+        await api.wait_for(lambda: len(broadcast()) == 200, timeout=20)
+    times = broadcast()
+    # Arrivals as the fake sees them: it shares this busy process, so a request can be
+    # stamped a little late; the sender's own window is checked exactly in test_pacing.
+    assert all(sum(1 for t in times if start <= t < start + 1.0) <= 42 for start in times)
+    assert len({c.params["chat_id"] for c in api.made("sendMessage")}) == 201
