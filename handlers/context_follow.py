@@ -81,7 +81,7 @@ def follow_up(
     if result.intent not in (Intent.ANSWER, Intent.SUGGEST, Intent.UNKNOWN):
         return None
     lookup = knowledge.get
-    if result.facet is not None and names_nothing(result.query, knowledge.title_words):
+    if result.facet is not None and names_nothing(result.query, knowledge.curated_title_words):
         return FollowUp(last, result.facet)  # whatever the search made of its few words
     if is_subcase(result.query):
         answer = _subcase(result, last, search, texts, lookup)
@@ -100,7 +100,8 @@ def follow_up(
 def names_nothing(query: str, named: Container[str]) -> bool:
     """Whether the question is only a part asked, generic and function words ("có mất phí
     không", "đăng ký ở đâu vậy em"), and at most one other word that no entry's title
-    says ("bao lâu xong"): it names no matter of its own. `named`: the titles' words."""
+    says ("bao lâu xong"): it names no matter of its own. `named`: the titles' words
+    (of the curated entries)."""
     said = syllables(query)
     while said and said[-1][0] in CLOSING_PARTICLES:
         said.pop()

@@ -45,9 +45,13 @@ class KnowledgeBase:
         return {entry.id: entry for entry in self.entries}
 
     @cached_property
-    def title_words(self) -> frozenset[str]:
-        """The folded words of every entry's title: what names a matter."""
-        return frozenset(w for entry in self.entries for w in words(entry.title))
+    def curated_title_words(self) -> frozenset[str]:
+        """The folded words of the curated entries' titles: the matters the bot's own
+        entries name (portal titles, hundreds of words long, name nearly every word)."""
+        return frozenset(
+            w for entry in self.entries if entry.origin is Origin.CURATED
+            for w in words(entry.title)
+        )
 
 
 def load_knowledge_base(folders: Iterable[Path]) -> KnowledgeBase:
