@@ -60,6 +60,7 @@ class Call:
     params: dict[str, Any]
     status: int
     at: float
+    result: Any = None  # what the method returned (the message sent…), when it succeeded
 
 
 @dataclass
@@ -75,7 +76,9 @@ class FakeBotApi:
     blocked: set[int] = field(default_factory=set)  # chats whose person blocked the bot
     _chat_retry_after: int = 1
     revoked: bool = False
+    timeout: float = 5.0  # how long `wait_for` waits by default
     _chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _topics: dict[int, set[int]] = field(default_factory=dict)  # forum chat → topic ids
     _next_update_id: int = 1000
     _next_message_id: int = 1
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -147,10 +150,10 @@ class FakeBotApi:
         self._next_message_id += 1
         return self._next_message_id
 
-    async def wait_for(self, condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, condition: Callable[[], Any], timeout: float | None = None) -> Any:
         """Wait until `condition()` is truthy (checked after every call), and return it."""
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+            await asyncio.wait_for(self._changed.wait_for(condition), timeout or self.timeout)
         return condition()
 
     def made(self, method: str, *, ok_only: bool = True) -> list[Call]:
@@ -159,6 +162,10 @@ class FakeBotApi:
     def sent(self, chat_id: int) -> list[Call]:
         """Messages delivered to a chat, in order."""
         return [c for c in self.made("sendMessage") if c.params["chat_id"] == chat_id]
+
+    def copied(self, chat_id: int) -> list[Call]:
+        """Messages copied into a chat (copyMessage), in order."""
+        return [c for c in self.made("copyMessage") if c.params["chat_id"] == chat_id]
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -170,7 +177,8 @@ class FakeBotApi:
         if token != TOKEN or self.revoked:
             return _error(401, "Unauthorized")
         status, body = await self._dispatch(method, params)
-        self.calls.append(Call(method, params, status, time.monotonic()))
+        self.calls.append(Call(method, params, status, time.monotonic(),
+                               body.get("result") if status == 200 else None))
         await self._notify()
         return status, body
 
@@ -218,7 +226,12 @@ class FakeBotApi:
     async def _send_message(self, params: dict[str, Any]) -> Any:
         visible = _check_text(params)
         _check_markup(params)
-        return self._message(params["chat_id"], visible, params.get("reply_markup"))
+        self._check_thread(params)
+        message = self._message(params["chat_id"], visible, params.get("reply_markup"))
+        if params.get("message_thread_id") is not None:
+            message |= {"message_thread_id": params["message_thread_id"],
+                        "is_topic_message": True}
+        return message
 
     async def _edit_message_text(self, params: dict[str, Any]) -> Any:
         visible = _check_text(params)
@@ -232,7 +245,25 @@ class FakeBotApi:
         return True
 
     async def _copy_message(self, params: dict[str, Any]) -> Any:
+        if not params.get("from_chat_id") or not params.get("message_id"):
+            raise BadRequest("message to copy not found")
+        self._check_thread(params)
         return {"message_id": self.new_message_id()}
+
+    async def _create_forum_topic(self, params: dict[str, Any]) -> Any:
+        chat = self._chats.get(params["chat_id"], {})
+        if not chat.get("is_forum"):
+            raise BadRequest("the chat is not a forum")
+        if not 1 <= len(params.get("name", "")) <= 128:
+            raise BadRequest("TOPIC_NAME_INVALID")
+        thread = self.new_message_id()  # a topic's id is the id of its first message
+        self._topics.setdefault(params["chat_id"], set()).add(thread)
+        return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
+
+    def _check_thread(self, params: dict[str, Any]) -> None:
+        thread = params.get("message_thread_id")
+        if thread is not None and thread not in self._topics.get(params["chat_id"], set()):
+            raise BadRequest("message thread not found")
 
     async def _set_my_commands(self, params: dict[str, Any]) -> Any:
         for command in params["commands"]:
@@ -389,10 +420,32 @@ class Person:
         """A message without text: sticker=…, voice=…, location=…"""
         return self.api.push("message", {**self._message(), **content})
 
+    def sends_photo(self, file_id: str, caption: str | None = None, **extra: Any) -> int:
+        """A photo as Telegram delivers it: its sizes, the largest last, each with a file id."""
+        sizes = [{"file_id": f"{file_id}-{w}", "file_unique_id": f"u{file_id}-{w}",
+                  "width": w, "height": w * 3 // 4, "file_size": w * 90} for w in (90, 1280)]
+        content: dict[str, Any] = {"photo": sizes, **extra}
+        if caption is not None:
+            content["caption"] = caption
+        return self.api.push("message", {**self._message(), **content})
+
+    def replies(self, to: Call, text: str, **extra: Any) -> int:
+        """Telegram's reply to a message the bot sent (`to`, a call that succeeded)."""
+        return self.says(text, reply_to_message=to.result, **extra)
+
+    def says_in_topic(self, thread_id: int, text: str, **extra: Any) -> int:
+        """A message in a forum topic: it "replies" to the topic's first message."""
+        root = {"message_id": thread_id, "date": int(time.time()), "chat": self.chat,
+                "from": BOT_USER, "forum_topic_created": {"name": "#", "icon_color": 7322096}}
+        return self.says(text, message_thread_id=thread_id, is_topic_message=True,
+                         reply_to_message=root, **extra)
+
     def presses(self, data: str, on: Call | None = None) -> int:
         """Press a button with `data` (forged, if no message of the bot carries it)."""
         message = self._message()
-        if on is not None:
+        if on is not None and on.result and on.result["chat"]["id"] == self.chat["id"]:
+            message = on.result  # the message as sent: its id, its forum topic
+        elif on is not None:
             message = {**message, "from": BOT_USER, "text": on.params["text"],
                        "reply_markup": on.params.get("reply_markup")}
         query = {"id": str(self.api.new_message_id()), "from": self.user, "message": message,

@@ -165,6 +165,9 @@ class ConsoleChannel:
     def pace(self, address: Address) -> Pace:
         return Pace()
 
+    async def open_thread(self, address: Address, name: str) -> str | None:
+        return None  # a terminal has no threads
+
     async def send(self, envelope: Envelope, on_part: PartDelivered) -> None:
         if envelope.address.chat_id == self._sender.id and envelope.reply is not None:
             shown, self._buttons = render(envelope.reply)
