@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channels.base import Channel
+from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.config import Config, ConfigError, calendar_days, load_units
@@ -36,6 +37,7 @@ from handlers.hotline import sla
 from handlers.hotline.failures import delivery_failed
 from handlers.hotline.settings import HotlineSettings, Team, Topic
 from handlers.model import Address, Outgoing, Priority, Reply
+from handlers.model import Sender as Person
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.ports import TICKET_REF
 from handlers.texts import Texts, TextsError
@@ -287,10 +289,22 @@ class Service:
             )
 
 
-async def run_console(config: Config) -> int:
+async def run_console(config: Config, staff: str | None = None) -> int:
+    """The terminal chat: an official, or with `staff` (a team's name, "" for the first
+    team) that team's chat, for trying the hotline in two terminals on one database."""
     _log_to_file(config.database_path.parent / "commune-bot.log")
-    async with open_app(config) as app:
-        return await serve_console(app)
+    async with open_app(config, team_channel=CONSOLE) as app:
+        if staff is None:
+            return await serve_console(app)
+        teams = app.hotline.teams
+        team = next((t for t in teams if t.name == staff), None) if staff else None
+        team = team or (teams[0] if teams and not staff else None)
+        if team is None:
+            names = ", ".join(f'"{t.name}"' for t in teams) or "none: add [[hotline.teams]]"
+            raise ConfigError(f"chat --staff: no such hotline team (teams: {names})")
+        return await serve_console(app, sender=Person(CONSOLE, f"staff-{team.chat.chat_id}",
+                                                      app.ctx.texts("console_staff_name")),
+                                   chat=team.chat)
 
 
 async def serve_console(app: App, **console_options: Any) -> int:
@@ -302,7 +316,8 @@ async def serve_console(app: App, **console_options: Any) -> int:
         await service.settled()
 
     console = ConsoleChannel(app.ctx.texts, settled, **console_options)
-    service = Service(app, [console], utc_now)
+    # Another terminal may show another chat of the same database: each shows its own.
+    service = Service(app, [console], utc_now, only_chat=console.chat.chat_id)
     return await service.run(asyncio.Event())
 
 
