@@ -69,6 +69,7 @@ class FakeBotApi:
     webhook: dict[str, Any] = field(default_factory=dict)
     pushed: list[dict[str, Any]] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
+    _redelivered: list[dict[str, Any]] = field(default_factory=list)
     _failures: dict[str, deque[int]] = field(default_factory=dict)
     _rejections: dict[str, deque[str]] = field(default_factory=dict)
     _server_errors: dict[str, deque[tuple[int, float]]] = field(default_factory=dict)
@@ -118,6 +119,13 @@ class FakeBotApi:
         self.pushed.append(update)
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Serve an update again, as Telegram does when the confirmation (the next
+        getUpdates offset, the webhook's 200) did not reach it."""
+        update = next(u for u in self.pushed if u["update_id"] == update_id)
+        self._redelivered.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
 
     def fail_next(self, method: str, retry_after: int) -> None:
         """The next call to `method` gets 429 Too Many Requests."""
@@ -218,10 +226,12 @@ class FakeBotApi:
         with suppress(TimeoutError):
             async with self._changed:
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._updates or self._closed),
+                    self._changed.wait_for(
+                        lambda: self._updates or self._redelivered or self._closed),
                     timeout=params.get("timeout", 0),
                 )
-        return self._updates[:100]
+        again, self._redelivered = self._redelivered, []
+        return [*again, *self._updates[:100]]
 
     async def _send_message(self, params: dict[str, Any]) -> Any:
         visible = _check_text(params)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from tests.factories import VN
-from tests.fake_bot_api import Call, FakeBotApi, Person, button_data
+from tests.fake_bot_api import Call, FakeBotApi, Person, button_data, running_bot
 
 OFFICIAL = 501
 JUSTICE_TEAM = -1001000000001
@@ -62,6 +65,16 @@ def team_member(api: FakeBotApi, user_id: int, name: str, chat_id: int,
     return Person(api, user_id, name, chat=chat)
 
 
+@asynccontextmanager
+async def hotline_bot(
+    tmp_path: Path, clock: Clock | None = None, config: str | None = None
+) -> AsyncIterator[FakeBotApi]:
+    """The bot with the hotline configured, run as `commune-bot run` would."""
+    async with running_bot(tmp_path, config or hotline_config(), clock=clock or Clock()) as api:
+        api.timeout = GROUP_PACED
+        yield api
+
+
 async def open_ticket(api: FakeBotApi, official: Person, topic: str, text: str) -> Call:
     """/hotro, a topic, a description; returns the confirmation."""
     (topics,) = await official.ask("/hotro")
@@ -69,6 +82,14 @@ async def open_ticket(api: FakeBotApi, official: Person, topic: str, text: str) 
     assert "mô tả ngắn" in describe.params["text"]
     (confirmation,) = await official.ask(text)
     return confirmation
+
+
+async def ticket_header(
+    api: FakeBotApi, official: Person, topic: str, text: str, team: int
+) -> Call:
+    """Open a ticket and return its header card as delivered to `team`."""
+    await open_ticket(api, official, topic, text)
+    return await header_in(api, team)
 
 
 async def header_in(api: FakeBotApi, chat_id: int, number: int = 0) -> Call:

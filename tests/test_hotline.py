@@ -6,23 +6,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fake_bot_api import Person, button_data, buttons, running_bot
+from tests.fake_bot_api import Person, button_data, buttons
 from tests.hotline_helpers import (
     GENERAL_TEAM,
-    GROUP_PACED,
     JUSTICE_TEAM,
     OFFICIAL,
     Clock,
     header_in,
+    hotline_bot,
     hotline_config,
-    open_ticket,
     team_member,
+    ticket_header,
 )
 
 
 async def test_a_ticket_opened_from_an_answer_card_carries_the_question(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, hotline_config(), clock=Clock()) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path) as api:
         lan = Person(api, OFFICIAL, "Lan")
         (card,) = await lan.ask("đăng ký khai sinh cần giấy tờ gì")
         _, (topics,) = await lan.tap(button_data(card, "Hỏi tổ hỗ trợ"), on=card, replies=1)
@@ -46,19 +45,17 @@ async def test_a_ticket_opened_from_an_answer_card_carries_the_question(tmp_path
 
 
 async def test_a_topic_no_team_lists_goes_to_the_default_team(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, hotline_config(), clock=Clock()) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path) as api:
         lan = Person(api, OFFICIAL, "Lan")
-        await open_ticket(api, lan, "Đất đai", "Không tra được thửa đất trên hệ thống")
-        header = await header_in(api, GENERAL_TEAM)
+        header = await ticket_header(api, lan, "Đất đai",
+                                     "Không tra được thửa đất trên hệ thống", GENERAL_TEAM)
         assert "Không tra được thửa đất" in header.params["text"]
         assert "Đất đai" in header.params["text"]
         assert not api.sent(JUSTICE_TEAM)
 
 
 async def test_header_card_and_the_copied_screenshot(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, hotline_config(), clock=Clock()) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path) as api:
         lan = Person(api, OFFICIAL, "Lan")
         (topics,) = await lan.ask("/hotro")
         await lan.tap(button_data(topics, "Một cửa"), on=topics, replies=1)
@@ -76,12 +73,11 @@ async def test_header_card_and_the_copied_screenshot(tmp_path: Path) -> None:
 
 
 async def test_staff_reply_reaches_the_official_in_reply_mode(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, hotline_config(), clock=Clock()) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path) as api:
         lan = Person(api, OFFICIAL, "Lan")
         hung = team_member(api, 900, "Hùng", JUSTICE_TEAM)
-        await open_ticket(api, lan, "Hộ tịch", "Khai sinh cho trẻ sinh ở nước ngoài?")
-        header = await header_in(api, JUSTICE_TEAM)
+        header = await ticket_header(api, lan, "Hộ tịch",
+                                     "Khai sinh cho trẻ sinh ở nước ngoài?", JUSTICE_TEAM)
         assert not api.made("createForumTopic", ok_only=True)
 
         before = len(api.sent(OFFICIAL))
@@ -106,13 +102,11 @@ async def test_staff_reply_reaches_the_official_in_reply_mode(tmp_path: Path) ->
 async def test_in_a_forum_each_ticket_has_its_topic_and_both_sides_talk_there(
     tmp_path: Path,
 ) -> None:
-    async with running_bot(tmp_path, hotline_config(show_staff_names=True),
-                           clock=Clock()) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path, config=hotline_config(show_staff_names=True)) as api:
         lan = Person(api, OFFICIAL, "Lan")
         mai = team_member(api, 901, "Mai", GENERAL_TEAM, forum=True)
-        await open_ticket(api, lan, "Khác", "Không đăng nhập được hệ thống")
-        header = await header_in(api, GENERAL_TEAM)
+        header = await ticket_header(api, lan, "Khác",
+                                     "Không đăng nhập được hệ thống", GENERAL_TEAM)
         (topic,) = api.made("createForumTopic")
         thread = topic.result["message_thread_id"]
         assert topic.params["name"].startswith("#1 · ")
@@ -126,7 +120,7 @@ async def test_in_a_forum_each_ticket_has_its_topic_and_both_sides_talk_there(
 
         mai.says_in_topic(thread, "! gọi lại cho xã nếu chiều chưa được")
         (note,) = await api.wait_for(lambda: [c for c in api.sent(GENERAL_TEAM)
-                                              if "ghi chú nội bộ" in c.params["text"]])
+                                              if "Đã lưu ghi chú" in c.params["text"]])
         assert note.params["message_thread_id"] == thread
 
         lan.says("Vẫn chưa được ạ")
@@ -138,13 +132,12 @@ async def test_in_a_forum_each_ticket_has_its_topic_and_both_sides_talk_there(
 
 
 async def test_two_staff_claim_at_once_and_one_wins(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, hotline_config(), clock=Clock()) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path) as api:
         lan = Person(api, OFFICIAL, "Lan")
         hung = team_member(api, 900, "Hùng", JUSTICE_TEAM)
         thu = team_member(api, 902, "Thu", JUSTICE_TEAM)
-        await open_ticket(api, lan, "Chứng thực", "Chứng thực bản sao từ bản chính điện tử?")
-        header = await header_in(api, JUSTICE_TEAM)
+        header = await ticket_header(api, lan, "Chứng thực",
+                                     "Chứng thực bản sao từ bản chính điện tử?", JUSTICE_TEAM)
         claim = button_data(header, "Nhận xử lý")
         hung.presses(claim, on=header)
         thu.presses(claim, on=header)
@@ -160,12 +153,11 @@ async def test_two_staff_claim_at_once_and_one_wins(tmp_path: Path) -> None:
 
 
 async def test_a_stranger_pressing_claim_is_refused(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, hotline_config(), clock=Clock()) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path) as api:
         lan = Person(api, OFFICIAL, "Lan")
         stranger = Person(api, 666, "Người lạ")
-        await open_ticket(api, lan, "Hộ tịch", "Trích lục khai sinh bản sao")
-        header = await header_in(api, JUSTICE_TEAM)
+        header = await ticket_header(api, lan, "Hộ tịch",
+                                     "Trích lục khai sinh bản sao", JUSTICE_TEAM)
         refused, _ = await stranger.tap(button_data(header, "Nhận xử lý"))
         assert "chỉ cán bộ tổ hỗ trợ" in refused.params["text"]
         refused, _ = await lan.tap(button_data(header, "Đóng"))
@@ -177,12 +169,11 @@ async def test_close_then_rating_and_comment_then_reopen_within_reopen_days(
     tmp_path: Path,
 ) -> None:
     clock = Clock()
-    async with running_bot(tmp_path, hotline_config(), clock=clock) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path, clock) as api:
         lan = Person(api, OFFICIAL, "Lan")
         hung = team_member(api, 900, "Hùng", JUSTICE_TEAM)
-        await open_ticket(api, lan, "Hộ tịch", "Đăng ký lại khai sinh")
-        header = await header_in(api, JUSTICE_TEAM)
+        header = await ticket_header(api, lan, "Hộ tịch",
+                                     "Đăng ký lại khai sinh", JUSTICE_TEAM)
         before = len(api.sent(OFFICIAL))
         await hung.tap(button_data(header, "Đóng"), on=header)
         (rate,) = await api.wait_for(lambda: api.sent(OFFICIAL)[before:])
@@ -216,12 +207,11 @@ async def test_writing_to_a_ticket_closed_longer_than_reopen_days_starts_anew(
     tmp_path: Path,
 ) -> None:
     clock = Clock()
-    async with running_bot(tmp_path, hotline_config(), clock=clock) as api:
-        api.timeout = GROUP_PACED
+    async with hotline_bot(tmp_path, clock) as api:
         lan = Person(api, OFFICIAL, "Lan")
         hung = team_member(api, 900, "Hùng", JUSTICE_TEAM)
-        await open_ticket(api, lan, "Hộ tịch", "Cải chính hộ tịch")
-        header = await header_in(api, JUSTICE_TEAM)
+        header = await ticket_header(api, lan, "Hộ tịch",
+                                     "Cải chính hộ tịch", JUSTICE_TEAM)
         hung.replies(header, "Anh xem mục cải chính nhé")
         (answer,) = await api.wait_for(lambda: [c for c in api.sent(OFFICIAL)
                                                 if "mục cải chính" in c.params["text"]])

@@ -180,7 +180,7 @@ class StaffSide:
         """A line everyone in the chat sees (not the presser's notice), in the ticket's
         thread when pressed there."""
         await self.ctx.outbox.send(Outgoing(
-            reply, incoming.chat, key=f"{ticket.ref}:{what}:{incoming.update_id}",
+            reply, incoming.chat, key=f"{ticket.ref}:said:{what}:{incoming.update_id}",
             ref=ticket.ref, priority=Priority.RELAY))
 
     async def _event(self, ticket: Ticket, kind: str, incoming: Incoming, text: str) -> None:
