@@ -70,6 +70,8 @@ class FakeBotApi:
     pushed: list[dict[str, Any]] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _redelivered: list[dict[str, Any]] = field(default_factory=list)
+    _stalled: dict[int, float] = field(default_factory=dict)
+    arrived: list[Call] = field(default_factory=list)  # every call as it starts
     _failures: dict[str, deque[int]] = field(default_factory=dict)
     _rejections: dict[str, deque[str]] = field(default_factory=dict)
     _server_errors: dict[str, deque[tuple[int, float]]] = field(default_factory=dict)
@@ -126,6 +128,11 @@ class FakeBotApi:
         update = next(u for u in self.pushed if u["update_id"] == update_id)
         self._redelivered.append(update)
         asyncio.get_running_loop().create_task(self._notify())
+
+    def stall_chat(self, chat_id: int, seconds: float) -> None:
+        """The next message to one chat hangs `seconds`, then fails with 500: a send in
+        flight that never arrives (the bot is killed meanwhile, or retries it)."""
+        self._stalled[chat_id] = seconds
 
     def fail_next(self, method: str, retry_after: int) -> None:
         """The next call to `method` gets 429 Too Many Requests."""
@@ -184,6 +191,8 @@ class FakeBotApi:
     async def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
         if token != TOKEN or self.revoked:
             return _error(401, "Unauthorized")
+        self.arrived.append(Call(method, params, 0, time.monotonic()))
+        await self._notify()
         status, body = await self._dispatch(method, params)
         self.calls.append(Call(method, params, status, time.monotonic(),
                                body.get("result") if status == 200 else None))
@@ -196,6 +205,9 @@ class FakeBotApi:
             await asyncio.sleep(hang)
             return _error(status, "Internal Server Error")
         chat_id = params.get("chat_id")
+        if method in SEND_METHODS and chat_id in self._stalled:
+            await asyncio.sleep(self._stalled.pop(chat_id))
+            return _error(500, "Internal Server Error")
         if method in SEND_METHODS and chat_id in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
         if method in SEND_METHODS and self._chat_limits.get(chat_id):
