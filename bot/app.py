@@ -289,22 +289,22 @@ class Service:
             )
 
 
-async def run_console(config: Config, staff: str | None = None) -> int:
+async def run_console(config: Config, staff: str | None = None, **console_options: Any) -> int:
     """The terminal chat: an official, or with `staff` (a team's name, "" for the first
     team) that team's chat, for trying the hotline in two terminals on one database."""
     _log_to_file(config.database_path.parent / "commune-bot.log")
     async with open_app(config, team_channel=CONSOLE) as app:
         if staff is None:
-            return await serve_console(app)
+            return await serve_console(app, **console_options)
         teams = app.hotline.teams
         team = next((t for t in teams if t.name == staff), None) if staff else None
         team = team or (teams[0] if teams and not staff else None)
         if team is None:
             names = ", ".join(f'"{t.name}"' for t in teams) or "none: add [[hotline.teams]]"
             raise ConfigError(f"chat --staff: no such hotline team (teams: {names})")
+        name = app.ctx.texts("console_staff_name")
         return await serve_console(app, sender=Person(CONSOLE, f"staff-{team.chat.chat_id}",
-                                                      app.ctx.texts("console_staff_name")),
-                                   chat=team.chat)
+                                                      name), chat=team.chat, **console_options)
 
 
 async def serve_console(app: App, **console_options: Any) -> int:

@@ -50,7 +50,7 @@ class StaffSide:
             return [Reply.text(texts("ticket_staff_only"))] if incoming.addressed else []
         if text.startswith(NOTE_MARK):
             await self._event(ticket, "note", incoming, text[1:].strip())
-            return [Reply.text(texts("ticket_note_saved", number=ticket.id))]
+            return [_in_thread(incoming, ticket, texts("ticket_note_saved", number=ticket.id))]
         answer = text
         if _is_save(text):
             answer = text[len(SAVE_COMMAND):].strip()
@@ -62,7 +62,8 @@ class StaffSide:
         else:
             result = []
         if ticket.state is TicketState.CLOSED:
-            return [*result, Reply.text(texts("ticket_is_closed", number=ticket.id))]
+            return [*result, _in_thread(incoming, ticket,
+                                        texts("ticket_is_closed", number=ticket.id))]
         now = self.ctx.clock()
         await self.ctx.storage.tickets.answered(ticket.id, now)
         await self.ctx.storage.tickets.claim(ticket.id, self._staff_key(incoming),
@@ -163,18 +164,20 @@ class StaffSide:
                                                  team=team.name)))
         return []
 
-    async def _save_draft(self, ticket: Ticket, incoming: Incoming, answer: str) -> Reply:
+    async def _save_draft(self, ticket: Ticket, incoming: Incoming, answer: str) -> Outgoing:
         """/luu: the answer given (or the last one staff sent) saved as a knowledge draft."""
         texts = self.ctx.texts
         if not answer:
             staff = [e for e in await self.ctx.storage.tickets.events(ticket.id)
                      if e.kind == "staff"]
             if not staff:
-                return Reply.text(texts("ticket_draft_nothing", number=ticket.id))
+                return _in_thread(incoming, ticket, texts("ticket_draft_nothing",
+                                                          number=ticket.id))
             answer = staff[-1].text
         draft = await self.ctx.storage.tickets.save_draft(
             ticket.id, ticket.question, answer, self._name(incoming), self.ctx.clock())
-        return Reply.text(texts("ticket_draft_saved", draft=draft, number=ticket.id))
+        return _in_thread(incoming, ticket, texts("ticket_draft_saved", draft=draft,
+                                                  number=ticket.id))
 
     async def _say(self, incoming: Incoming, ticket: Ticket, what: str, reply: Reply) -> None:
         """A line everyone in the chat sees (not the presser's notice), in the ticket's
@@ -198,6 +201,12 @@ class StaffSide:
 
     def _staff_key(self, incoming: Incoming) -> str:
         return f"{incoming.sender.channel}:{incoming.sender.id}"
+
+
+def _in_thread(incoming: Incoming, ticket: Ticket, text: str) -> Outgoing:
+    """The bot's answer to staff in the ticket's thread, recorded under the ticket so that
+    a reply to it is a reply to the ticket."""
+    return Outgoing(Reply.text(text), incoming.chat, ref=ticket.ref)
 
 
 def _is_save(text: str) -> bool:
