@@ -37,6 +37,8 @@ from tests.hotline_helpers import (
 )
 
 SPACING_SECONDS = 1.1
+# One staff member answering this fast would meet the per-person flood limit.
+UNLIMITED = "[delivery]\nflood_messages_per_minute = 100000\n"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -47,7 +49,7 @@ def percentile(values: list[float], share: float) -> float:
 
 async def measure(replies: int, forum: bool) -> list[float]:
     with tempfile.TemporaryDirectory() as folder:
-        async with running_bot(Path(folder), hotline_config()) as api:
+        async with running_bot(Path(folder), hotline_config() + UNLIMITED) as api:
             api.timeout = GROUP_PACED
             official = Person(api, OFFICIAL, "Lan")
             staff = team_member(api, 900, "Hùng", GENERAL_TEAM, forum=forum)
