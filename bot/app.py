@@ -243,11 +243,9 @@ class Service:
     async def run(self, stop: asyncio.Event) -> int:
         """Serve until `stop` is set or a channel ends; the process's exit status."""
         tasks: list[asyncio.Task[None]] = []
-        started: list[Channel] = []
         try:
             for channel in self.channels.values():
                 await channel.start(self.pipeline)
-                started.append(channel)
             backlog = await self.pipeline.handle_backlog(list(self.channels))
             if backlog:
                 log.info("handling %d updates received before the last stop", backlog)
@@ -263,9 +261,6 @@ class Service:
             for task in done:
                 if task is not stopping and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
-            for channel in started:
-                await channel.stop()
-            started = []
             await self._drain()
             return 0
         except ChannelFatal as err:
@@ -274,14 +269,19 @@ class Service:
         finally:
             if self.scheduler.running:
                 self.scheduler.shutdown(wait=False)
-            for channel in started:
-                await channel.stop()
+            await self._stop_channels()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def _stop_channels(self) -> None:
+        """Stop receiving (safe to call more than once, and on channels that never started)."""
+        for channel in self.channels.values():
+            await channel.stop()
+
     async def _drain(self) -> None:
-        """A clean stop: what was received is handled, and its answers get time to go out."""
+        """A clean stop: what was received is handled, and its answers get time to go out
+        (the channels still receive meanwhile; they stop right after)."""
         await self.pipeline.drain()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(

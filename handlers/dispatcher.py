@@ -14,12 +14,9 @@ from handlers.commands import Audience, Command, Feature
 from handlers.context import HandlerContext
 from handlers.hotline import Hotline, buttons
 from handlers.hotline.settings import HotlineSettings
-from handlers.model import Block, ChatKind, Incoming, Outgoing, Reply
+from handlers.model import Block, ChatKind, Incoming, Reply, Result
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.ports import User
-
-Result = list[Reply | Outgoing]
-"""Replies go to the chat that wrote; an `Outgoing` names its own address."""
 
 
 class Dispatcher:

@@ -163,3 +163,8 @@ class Outgoing:
     def __post_init__(self) -> None:
         if (self.reply is None) == (self.copy is None):
             raise ValueError("an outgoing message is either a reply or a copy")
+
+
+Result = list[Reply | Outgoing]
+"""What handling an update produces: replies go to the chat that wrote; an `Outgoing`
+names its own address."""

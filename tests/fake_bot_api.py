@@ -59,7 +59,8 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int
-    at: float
+    at: float  # when the request arrived (Telegram's limits count arrivals)
+    answered: float = 0.0
     result: Any = None  # what the method returned (the message sent…), when it succeeded
 
 
@@ -69,7 +70,7 @@ class FakeBotApi:
     webhook: dict[str, Any] = field(default_factory=dict)
     pushed: list[dict[str, Any]] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
-    _redelivered: list[dict[str, Any]] = field(default_factory=list)
+    _resent: list[dict[str, Any]] = field(default_factory=list)
     _stalled: dict[int, float] = field(default_factory=dict)
     arrived: list[Call] = field(default_factory=list)  # every call as it starts
     _failures: dict[str, deque[int]] = field(default_factory=dict)
@@ -123,10 +124,16 @@ class FakeBotApi:
         return update_id
 
     def redeliver(self, update_id: int) -> None:
-        """Serve an update again, as Telegram does when the confirmation (the next
-        getUpdates offset, the webhook's 200) did not reach it."""
+        """Deliver an update again, as Telegram does when it never saw it confirmed."""
         update = next(u for u in self.pushed if u["update_id"] == update_id)
-        self._redelivered.append(update)
+        self._updates.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
+
+    def resend(self, update_id: int) -> None:
+        """Serve an update again although the bot confirmed it, as a webhook's retry does
+        when Telegram missed the bot's 200: the bot already has it in its inbox."""
+        update = next(u for u in self.pushed if u["update_id"] == update_id)
+        self._resent.append(update)
         asyncio.get_running_loop().create_task(self._notify())
 
     def stall_chat(self, chat_id: int, seconds: float) -> None:
@@ -157,6 +164,7 @@ class FakeBotApi:
     def revoke_token(self) -> None:
         """From now on every call is refused with 401, as after /revoke in BotFather."""
         self.revoked = True
+        asyncio.get_running_loop().create_task(self._notify())  # ends a waiting getUpdates
 
     def remember_chat(self, chat: dict[str, Any]) -> None:
         self._chats[chat["id"]] = chat
@@ -189,12 +197,13 @@ class FakeBotApi:
     # Answering the bot.
 
     async def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        arrived = time.monotonic()
         if token != TOKEN or self.revoked:
             return _error(401, "Unauthorized")
-        self.arrived.append(Call(method, params, 0, time.monotonic()))
+        self.arrived.append(Call(method, params, 0, arrived))
         await self._notify()
         status, body = await self._dispatch(method, params)
-        self.calls.append(Call(method, params, status, time.monotonic(),
+        self.calls.append(Call(method, params, status, arrived, time.monotonic(),
                                body.get("result") if status == 200 else None))
         await self._notify()
         return status, body
@@ -238,11 +247,11 @@ class FakeBotApi:
         with suppress(TimeoutError):
             async with self._changed:
                 await asyncio.wait_for(
-                    self._changed.wait_for(
-                        lambda: self._updates or self._redelivered or self._closed),
+                    self._changed.wait_for(lambda: self._updates or self._resent
+                                           or self._closed or self.revoked),
                     timeout=params.get("timeout", 0),
                 )
-        again, self._redelivered = self._redelivered, []
+        again, self._resent = self._resent, []
         return [*again, *self._updates[:100]]
 
     async def _send_message(self, params: dict[str, Any]) -> Any:

@@ -9,7 +9,9 @@ import pytest
 
 from bot.app import open_app
 from bot.config import ConfigError, load_config
+from handlers.hotline import buttons
 from handlers.model import Sender
+from handlers.ports import TicketState
 from tests.factories import incoming
 from tests.hotline_helpers import GENERAL_TEAM, JUSTICE_TEAM, TUESDAY_MORNING, hotline_config
 
@@ -94,3 +96,24 @@ async def test_an_unregistered_official_registers_before_the_ticket(tmp_path: Pa
         assert "lĩnh vực nào" in topics.plain_text
         menu = [name for name, _ in app.dispatcher.menu()]
         assert menu == ["start", "thongtin", "capnhat", "hotro", "yeucau", "huy", "huongdan"]
+
+
+async def test_thanks_after_closing_reopens_nothing_but_a_new_problem_does(
+    tmp_path: Path,
+) -> None:
+    config = load_config(write(tmp_path, hotline_config()), environ={})
+    hung = Sender("telegram", "900", "Hùng")
+    async with open_app(config, clock=lambda: TUESDAY_MORNING) as app:
+        handle, tickets = app.dispatcher.handle, app.storage.tickets
+        await handle(incoming(LAN, text="/hotro"))
+        await handle(incoming(LAN, button=buttons.pack(buttons.ChooseTopic(0))))
+        await handle(incoming(LAN, text="Sổ hộ tịch ghi sai năm sinh"))
+        await handle(incoming(hung, button=buttons.pack(buttons.Close(1)),
+                              chat_id=str(JUSTICE_TEAM)))
+        (thanks,) = await handle(incoming(LAN, text="cảm ơn anh nhiều"))
+        assert "Không có gì ạ" in thanks.plain_text
+        ticket = await tickets.get(1)
+        assert ticket is not None and ticket.state is TicketState.CLOSED
+        await handle(incoming(LAN, text="Vẫn còn sai ở bản sao"))
+        ticket = await tickets.get(1)
+        assert ticket is not None and ticket.state is TicketState.OPEN  # nobody claimed it

@@ -122,7 +122,7 @@ async def test_a_redelivered_update_is_relayed_once(tmp_path: Path) -> None:
         update = lan.says("Bổ sung: trẻ sinh năm 2020")
         await api.wait_for(lambda: any("trẻ sinh năm 2020" in t
                                        for t in texts_to(api, JUSTICE_TEAM)))
-        api.redeliver(update)
+        api.resend(update)
         await api.wait_for(lambda: any("Đã chuyển cho tổ hỗ trợ" in t
                                        for t in texts_to(api, OFFICIAL)))
         lan.says("Cảm ơn")  # handled after the redelivered one: its relay proves it was seen

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from bot.channels.base import Channel, Pace
+from bot.channels.base import Channel
 from bot.delivery.backoff import Backoff
 from bot.delivery.envelope import Envelope
 from bot.delivery.errors import (
@@ -39,14 +39,13 @@ from bot.delivery.errors import (
     Transient,
     Unreachable,
 )
-from bot.delivery.pacing import Gcra
+from bot.delivery.pacing import Gcra, SlidingWindow
 from bot.storage import Storage
 from bot.storage.outbox import DueMessage
 from handlers.model import Address
 
 log = logging.getLogger(__name__)
 
-BULK = "bulk"  # the pacer's key for the global bulk rate
 # How often the outbox is looked at with nothing to wake the sender: rows written by
 # another process (an admin command) are picked up within this time.
 POLL_SECONDS = 1.0
@@ -78,7 +77,7 @@ class Sender:
         self._settings = settings
         self._clock = clock
         self._pacer = Gcra(monotonic)
-        self._bulk_pace = Pace(interval=1.0 / settings.messages_per_second, burst=1)
+        self._bulk = SlidingWindow(settings.messages_per_second, monotonic)
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._busy_chats: set[object] = set()
         self._wake = asyncio.Event()
@@ -129,33 +128,32 @@ class Sender:
         if free <= 0:
             return
         due = await self._storage.outbox.due(
-            self._channel.name, self._clock(), limit=max(64, free * 16),
-            skip=list(self._in_flight), chat_id=self._settings.only_chat,
+            self._channel.name, self._clock(), limit=free * 8, skip=list(self._in_flight),
+            chat_id=self._settings.only_chat,
         )
         for message in due:
             if free == 0:
                 return
-            envelope = message.envelope
             if message.chat_inactive:
-                await self._fail(envelope, Unreachable("chat inactive"))
+                await self._fail(message.envelope(), Unreachable("chat inactive"))
                 continue
-            chat = envelope.address.chat
+            chat = message.address.chat
             if chat in self._busy_chats or not self._may_send(message):
                 continue
-            self._pacer.take(chat, self._channel.pace(envelope.address))
-            if envelope.priority.bulk:
-                self._pacer.take(BULK, self._bulk_pace)
+            self._pacer.take(chat, self._channel.pace(message.address))
+            if message.priority.bulk:
+                self._bulk.take()
             self._busy_chats.add(chat)
-            task = asyncio.create_task(self._deliver(message))
-            self._in_flight[envelope.id] = task
+            self._in_flight[message.id] = asyncio.create_task(
+                self._deliver(message.envelope(), message.attempts)
+            )
             free -= 1
 
     def _may_send(self, message: DueMessage) -> bool:
         """True when the chat's pace and, for bulk messages, the global rate allow it now."""
-        envelope = message.envelope
-        waits = [self._pacer.wait(envelope.address.chat, self._channel.pace(envelope.address))]
-        if envelope.priority.bulk:
-            waits.append(self._pacer.wait(BULK, self._bulk_pace))
+        waits = [self._pacer.wait(message.address.chat, self._channel.pace(message.address))]
+        if message.priority.bulk:
+            waits.append(self._bulk.wait())
         wait = max(waits)
         if wait > 0:
             self._timer_in(wait)
@@ -165,8 +163,7 @@ class Sender:
         at = self._monotonic() + seconds
         self._next_timer = at if self._next_timer is None else min(self._next_timer, at)
 
-    async def _deliver(self, message: DueMessage) -> None:
-        envelope = message.envelope
+    async def _deliver(self, envelope: Envelope, attempts: int) -> None:
         outbox = self._storage.outbox
         last_id: str | None = None
 
@@ -200,7 +197,7 @@ class Sender:
         except Exception as err:  # Transient, or a bug: never lose the message
             if not isinstance(err, Transient):
                 log.exception("unexpected error sending message %s; will retry", envelope.id)
-            delay = self._settings.retry.delay(message.attempts)
+            delay = self._settings.retry.delay(attempts)
             await outbox.retry_at(envelope.id, self._clock() + timedelta(seconds=delay), str(err))
             self._timer_in(delay)
         else:

@@ -20,7 +20,7 @@ class SqliteUsers:
         self, channel: str, external_id: str, display_name: str, now: datetime
     ) -> User:
         async with self._db.transaction() as db:
-            cursor = await db.execute(
+            rows = await db.execute_fetchall(
                 """INSERT INTO users (channel, external_id, display_name, created_at, last_seen_at)
                    VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (channel, external_id)
@@ -29,9 +29,7 @@ class SqliteUsers:
                    RETURNING id""",
                 (channel, external_id, display_name, to_db(now), to_db(now)),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
-        assert row is not None
+        (row,) = rows
         return User(row["id"], channel, external_id, display_name)
 
     async def get(self, user_id: int) -> User | None:

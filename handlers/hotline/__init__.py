@@ -8,19 +8,17 @@ staff's (`staff.py`); `sla.sweep` and `failures.delivery_failed` run outside upd
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from handlers.context import HandlerContext
 from handlers.hotline import buttons, reports
 from handlers.hotline.official import OfficialSide
 from handlers.hotline.settings import HotlineSettings
 from handlers.hotline.staff import StaffSide
-from handlers.model import Incoming, Reply
+from handlers.model import Incoming, Reply, Result
 from handlers.onboarding import Onboarding
 from handlers.ports import User, ticket_of_ref
 from knowledge.normalize import fold
 
-Result = list[Any]
 STAFF_ACTIONS = (buttons.Claim, buttons.Close, buttons.HandOver, buttons.MoveTo)
 
 

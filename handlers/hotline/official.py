@@ -13,10 +13,11 @@ from typing import Any
 from handlers.context import HandlerContext
 from handlers.hotline import buttons, relay
 from handlers.hotline.settings import HotlineSettings
-from handlers.model import Block, Button, Copy, Incoming, Reply, Style
+from handlers.model import Block, Button, Copy, Incoming, Reply, Result, Style
 from handlers.onboarding import Onboarding
 from handlers.ports import Conversation, NewTicket, Registration, Ticket, TicketState, User
 from handlers.workdays import format_day
+from knowledge.search import Intent
 
 FLOW = "hotline"
 STEP_TOPIC = "topic"
@@ -28,8 +29,6 @@ STEP_COMMENT = "comment"
 SETUP_TTL = timedelta(hours=1)
 MINE_SHOWN = 5
 QUOTE_LIMIT = 80
-
-Result = list[Any]
 
 
 class OfficialSide:
@@ -87,6 +86,8 @@ class OfficialSide:
             return await self._describe(user, incoming, data)
         if conversation.step == STEP_COMMENT and incoming.text:
             return await self._comment(user, int(data["ticket"]), incoming.text)
+        if conversation.step == STEP_RATING and _courtesy(self.ctx, incoming.text):
+            return [Reply.text(self.ctx.texts("thanks_reply"))]  # "cảm ơn" reopens nothing
         if conversation.step in (STEP_OPEN, STEP_RATING):
             ticket = await self.ctx.storage.tickets.get(int(data["ticket"]))
             if ticket is not None:
@@ -190,16 +191,21 @@ class OfficialSide:
                       for n in range(1, 6))
         ask = Reply((Block(texts("hotline_closed_notice", number=ticket.id)),), (stars,))
         await relay.to_official(self.ctx, ticket, f"{ticket.ref}:close:{ticket.closed_at}", ask)
-        await self.ctx.storage.conversations.set(
-            ticket.user_id, FLOW, STEP_RATING, {"ticket": ticket.id}, self.ctx.clock())
+        await self._follow(ticket, STEP_RATING, {"ticket": ticket.id})
 
     async def after_reopen(self, ticket: Ticket, key: str) -> None:
         notice = Reply((Block(self.ctx.texts("hotline_reopened_notice", number=ticket.id)),),
                        relay.leave_button(self.ctx))
         await relay.to_official(self.ctx, ticket, key, notice)
-        await self.ctx.storage.conversations.set(
-            ticket.user_id, FLOW, STEP_OPEN, {"ticket": ticket.id, "acked": True},
-            self.ctx.clock())
+        await self._follow(ticket, STEP_OPEN, {"ticket": ticket.id, "acked": True})
+
+    async def _follow(self, ticket: Ticket, step: str, data: dict[str, Any]) -> None:
+        """Move the official's exchange on with the ticket, unless they are busy with
+        something else (another ticket, a registration): its buttons still work."""
+        current = await self.ctx.storage.conversations.get(ticket.user_id)
+        if current is None or (current.flow == FLOW and current.data.get("ticket") == ticket.id):
+            await self.ctx.storage.conversations.set(ticket.user_id, FLOW, step, data,
+                                                     self.ctx.clock())
 
     async def _describe(self, user: User, incoming: Incoming, data: dict[str, Any]) -> Result:
         attachments = list(data.get("attachments", []))
@@ -308,6 +314,10 @@ class OfficialSide:
 
     async def _step(self, user: User, step: str, data: dict[str, Any]) -> None:
         await self.ctx.storage.conversations.set(user.id, FLOW, step, data, self.ctx.clock())
+
+
+def _courtesy(ctx: HandlerContext, text: str | None) -> bool:
+    return bool(text) and ctx.index.search(text or "").intent in (Intent.THANKS, Intent.GREETING)
 
 
 def _quote(text: str) -> str:

@@ -8,19 +8,16 @@ outbox recorded at delivery (`message_refs`, `message_threads`), never from the 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from handlers.context import HandlerContext
 from handlers.hotline import buttons, relay
 from handlers.hotline.official import OfficialSide
 from handlers.hotline.settings import HotlineSettings
-from handlers.model import Block, Button, Incoming, Outgoing, Priority, Reply
+from handlers.model import Block, Button, Incoming, Outgoing, Priority, Reply, Result
 from handlers.ports import Ticket, TicketState, ticket_of_ref
 
 NOTE_MARK = "!"
 SAVE_COMMAND = "/luu"
-
-Result = list[Any]
 
 
 class StaffSide:
