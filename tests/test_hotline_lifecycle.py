@@ -115,6 +115,24 @@ async def test_an_official_who_blocked_the_bot_is_reported_in_the_thread(
         assert "yêu cầu số 1" in report and "đã chặn" in report
 
 
+async def test_a_file_too_big_for_the_official_is_reported_in_the_thread(
+    tmp_path: Path,
+) -> None:
+    async with hotline_bot(tmp_path) as api:
+        lan = Person(api, OFFICIAL, "Lan")
+        hung = team_member(api, 900, "Hùng", JUSTICE_TEAM)
+        header = await ticket_header(api, lan, "Hộ tịch", "Xin mẫu tờ khai", JUSTICE_TEAM)
+        api.reject_next("copyMessage", "file is too big")
+        hung.sends(reply_to_message=header.result,
+                   document={"file_id": "form-1", "file_unique_id": "uform-1",
+                             "file_name": "to-khai.pdf", "file_size": 60_000_000})
+        (report,) = await api.wait_for(lambda: [t for t in texts_to(api, JUSTICE_TEAM)
+                                                if "không đến được" in t])
+        assert "tệp quá lớn" in report
+        (copy,) = api.made("copyMessage", ok_only=False)
+        assert copy.params["chat_id"] == OFFICIAL and copy.status == 400
+
+
 async def test_a_redelivered_update_is_relayed_once(tmp_path: Path) -> None:
     async with hotline_bot(tmp_path) as api:
         lan = Person(api, OFFICIAL, "Lan")
