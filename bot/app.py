@@ -42,8 +42,8 @@ from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.ports import TICKET_REF
 from handlers.texts import Texts, TextsError
 from handlers.workdays import OfficeHours, WorkCalendar
-from knowledge.base import bundled_entries_path, load_knowledge_base
-from knowledge.search import SearchIndex
+from knowledge.base import bundled_entries_path
+from knowledge.cache import load_indexed
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -126,8 +126,10 @@ async def open_app(
         texts = Texts.load(config.resolve(config.texts.file) if config.texts.file else None)
     except TextsError as err:
         raise ConfigError(str(err)) from None
-    knowledge = load_knowledge_base(knowledge_folders(config)).require_complete()
-    index = SearchIndex.build(knowledge.entries)
+    # The built index is cached beside the database, keyed by the entries' content.
+    cache = config.database_path.parent / "cache"
+    knowledge, index = load_indexed(knowledge_folders(config), cache)
+    knowledge.require_complete()
     settings = onboarding_settings(config)
     storage = await Storage.open(config.database_path)
     clock = clock or clock_for(config)

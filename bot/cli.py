@@ -18,13 +18,14 @@ from bot.app import clock_for, knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
 from bot.storage import StorageError
 from knowledge.base import BrokenKnowledgeBase, KnowledgeBase, load_knowledge_base
+from knowledge.cache import load_indexed
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_loaded
 from knowledge.entry import Level
 from knowledge.importers import output
 from knowledge.importers.dichvucong import ImportReport, import_file
 from knowledge.loader import load_folders
-from knowledge.search import SearchIndex, SearchResult
+from knowledge.search import SearchResult
 from knowledge.writer import render_entry
 
 
@@ -93,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="one JSON object per question")
     search.add_argument("--kb", type=Path, action="append", metavar="PATH",
                         help="search this knowledge-base folder instead of the configured ones")
+    search.add_argument("--cache", type=Path, metavar="DIR",
+                        help="keep the built index in DIR and start from it while the "
+                        "entries are unchanged")
     search.set_defaults(handler=cmd_search)
 
     kb = commands.add_parser("kb", parents=[common], help="knowledge-base tools")
@@ -174,8 +178,8 @@ def cmd_kb_drafts(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
-    base = load_knowledge_base(knowledge_folders(config, args.kb)).require_complete()
-    index = SearchIndex.build(base.entries)
+    base, index = load_indexed(knowledge_folders(config, args.kb), args.cache)
+    base.require_complete()
     # Questions pasted from Windows files or in a legacy encoding must not stop the run.
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
