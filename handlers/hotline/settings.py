@@ -48,9 +48,6 @@ class HotlineSettings:
     def team_named(self, name: str) -> Team | None:
         return next((team for team in self.teams if team.name == name), None)
 
-    def team_of_chat(self, chat: Address) -> Team | None:
-        return next((team for team in self.teams if team.chat == chat.chat), None)
-
     def topic_label(self, topic_id: str) -> str:
         return next((t.label for t in self.topics if t.id == topic_id), topic_id)
 
