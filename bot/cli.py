@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.app import clock_for, knowledge_folders
@@ -70,7 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=cmd_run)
     chat = commands.add_parser("chat", parents=[common], help="chat with the bot in this terminal")
+    chat.add_argument("--staff", nargs="?", const="", default=None, metavar="TEAM",
+                      help="be the hotline's support team (the first team, or the one "
+                      "named) instead of an official, on the same database")
     chat.set_defaults(handler=cmd_chat)
+
+    tickets = commands.add_parser("tickets", parents=[common], help="hotline tickets")
+    ticket_commands = tickets.add_subparsers(title="tickets commands", metavar="TICKETS_COMMAND",
+                                             required=True)
+    export = ticket_commands.add_parser(
+        "export", parents=[common], help="one row per ticket, for the periodic reports"
+    )
+    export.add_argument("--csv", action="store_true", required=True, help="CSV on stdout")
+    export.add_argument("--from", dest="start", type=_date, metavar="DATE",
+                        help="tickets opened on or after this day (YYYY-MM-DD)")
+    export.add_argument("--to", dest="end", type=_date, metavar="DATE",
+                        help="tickets opened on or before this day (YYYY-MM-DD)")
+    export.set_defaults(handler=cmd_tickets_export)
 
     search = commands.add_parser(
         "search", parents=[common], help="answer questions read from stdin, one per line"
@@ -126,7 +143,23 @@ def build_parser() -> argparse.ArgumentParser:
                           help="rows in each list (default 20)")
     feedback.add_argument("--json", action="store_true", help="one JSON object")
     feedback.set_defaults(handler=cmd_kb_feedback)
+    drafts = kb_commands.add_parser(
+        "drafts", parents=[common],
+        help="answers staff saved with /luu; --write ID writes one as an entry file to finish",
+    )
+    drafts.add_argument("--write", type=int, metavar="ID", help="the draft to write")
+    drafts.add_argument("--out", type=Path, default=Path("drafts"), metavar="DIR",
+                        help="folder for the file (default ./drafts; not a knowledge folder: "
+                        "a curator finishes the entry and moves it)")
+    drafts.set_defaults(handler=cmd_kb_drafts)
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-12-31: {text!r}") from None
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -138,7 +171,19 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run_console
 
-    return asyncio.run(run_console(config))
+    return asyncio.run(run_console(config, staff=args.staff))
+
+
+def cmd_tickets_export(args: argparse.Namespace, config: Config) -> int:
+    from bot.hotline_cli import export_csv
+
+    return asyncio.run(export_csv(config, args.start, args.end, sys.stdout))
+
+
+def cmd_kb_drafts(args: argparse.Namespace, config: Config) -> int:
+    from bot.hotline_cli import drafts
+
+    return asyncio.run(drafts(config, args.write, args.out))
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:

@@ -138,14 +138,14 @@ async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
                 question.id, user_id, flaw.value, ctx.clock()
             )
             return _thank_for_flaw(ctx, question, flaw)
-        case callbacks.AskSupport():
+        case callbacks.AskSupport() if not ctx.support.tickets:  # else the hotline's
             return _support(ctx, question)
     return Reply.text(ctx.texts("button_expired"))
 
 
 def support_available(ctx: HandlerContext) -> bool:
-    """Whether answers offer to take the question to the support team."""
-    return bool(hotline_contacts(ctx))
+    """Whether answer cards offer to take the question to the support team."""
+    return ctx.support.tickets or bool(hotline_contacts(ctx))
 
 
 def hotline_contacts(ctx: HandlerContext) -> str:
@@ -157,14 +157,27 @@ def hotline_contacts(ctx: HandlerContext) -> str:
     return ", ".join(c for c in contacts if c)
 
 
+async def asked_for_support(
+    ctx: HandlerContext, user_id: int, data: str
+) -> QuestionRecord | None:
+    """The person's own logged question a "Hỏi tổ hỗ trợ" button carries, when the hotline
+    takes tickets (the question and its entry go into the ticket); else None."""
+    action = callbacks.unpack(data)
+    if not ctx.support.tickets or not isinstance(action, callbacks.AskSupport):
+        return None
+    question = await ctx.storage.questions.get(action.question_id)
+    return question if question is not None and question.user_id == user_id else None
+
+
 def unknown_reply(ctx: HandlerContext, question_id: int) -> Reply:
     """"I do not know", honestly, with the way to the support team, question carried."""
     contacts = hotline_contacts(ctx)
-    follow_up = (
-        ctx.texts("unknown_hotline", contacts=contacts)
-        if contacts
-        else ctx.texts("unknown_no_hotline")
-    )
+    if ctx.support.tickets:
+        follow_up = ctx.texts("unknown_ask_team")
+    elif contacts:
+        follow_up = ctx.texts("unknown_hotline", contacts=contacts)
+    else:
+        follow_up = ctx.texts("unknown_no_hotline")
     return Reply((Block(ctx.texts("unknown")), Block(follow_up)), _support_row(ctx, question_id))
 
 

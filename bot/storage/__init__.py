@@ -1,7 +1,7 @@
 """The storage layer: every SQL statement of the bot lives in this package.
 
 `Storage` opens the database and hands out one store per aggregate (users, questions,
-conversations, inbox, outbox, chats). Handlers see the stores only through the
+conversations, inbox, outbox, chats, tickets). Handlers see the stores only through the
 protocols in `handlers.ports`.
 """
 
@@ -19,6 +19,7 @@ from bot.storage.database import BUSY_TIMEOUT_MS, Database, StorageError, migrat
 from bot.storage.inbox import SqliteInbox
 from bot.storage.outbox import SqliteOutbox
 from bot.storage.questions import SqliteQuestions
+from bot.storage.tickets import SqliteTickets
 from bot.storage.users import SqliteUsers
 
 __all__ = ["Storage", "StorageError", "migrations"]
@@ -33,6 +34,7 @@ class Storage:
     inbox: SqliteInbox
     outbox: SqliteOutbox
     chats: SqliteChats
+    tickets: SqliteTickets
 
     @classmethod
     async def open(
@@ -41,7 +43,7 @@ class Storage:
         """Open (creating if needed) and migrate; `upto` stops at a version (for tests)."""
         db = await Database.open(path, upto=upto, busy_timeout_ms=busy_timeout_ms)
         return cls(db, SqliteUsers(db), SqliteQuestions(db), SqliteConversations(db),
-                   SqliteInbox(db), SqliteOutbox(db), SqliteChats(db))
+                   SqliteInbox(db), SqliteOutbox(db), SqliteChats(db), SqliteTickets(db))
 
     def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         """One transaction that every store call inside it joins."""
