@@ -70,9 +70,10 @@ def head(lines: list[str], room: int) -> list[str]:
     """The first lines that fit in `room`; the line that does not is cut at a word when
     enough room is left for a useful beginning, else replaced by "…"."""
     kept: list[str] = []
-    for line in lines:
+    for n, line in enumerate(lines, 1):
         left = room - length([*kept, ""]) if kept else room
-        if len(line) <= left:
+        # Room for a closing "\n…" stays free while lines remain after this one.
+        if len(line) + (0 if n == len(lines) else 2) <= left:
             kept.append(line)
             continue
         if left > MIN_CUT:

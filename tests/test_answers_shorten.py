@@ -41,3 +41,12 @@ def test_short_labels_are_cut_at_a_word() -> None:
     assert short_label("Đăng ký khai sinh") == "Đăng ký khai sinh"
     label = short_label("Cấp bản sao Trích lục hộ tịch, bản sao Giấy khai sinh")
     assert label == "Cấp bản sao Trích lục hộ tịch…" and len(label) <= 32
+
+
+def test_lines_left_out_are_always_marked() -> None:
+    lines = [f"{n}. Bước {n}: kiểm tra hồ sơ." for n in range(1, 8)]
+    for room in range(30, 200):
+        kept = head(lines, room)
+        assert sum(len(line) + 1 for line in kept) - 1 <= room, room
+        if kept != lines:
+            assert kept[-1].endswith("…"), room
