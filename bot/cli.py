@@ -11,12 +11,14 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot import deadlines_cli
 from bot.app import clock_for, knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
-from bot.storage import StorageError
+from bot.storage import Storage, StorageError
+from handlers.ports import QuestionCount
 from knowledge.base import BrokenKnowledgeBase, KnowledgeBase, load_knowledge_base
 from knowledge.cache import load_indexed
 from knowledge.catalogue import load_catalogue
@@ -70,7 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=cmd_run)
     chat = commands.add_parser("chat", parents=[common], help="chat with the bot in this terminal")
+    chat.add_argument("--staff", nargs="?", const="", default=None, metavar="TEAM",
+                      help="be the hotline's support team (the first team, or the one "
+                      "named) instead of an official, on the same database")
     chat.set_defaults(handler=cmd_chat)
+
+    tickets = commands.add_parser("tickets", parents=[common], help="hotline tickets")
+    ticket_commands = tickets.add_subparsers(title="tickets commands", metavar="TICKETS_COMMAND",
+                                             required=True)
+    export = ticket_commands.add_parser(
+        "export", parents=[common], help="one row per ticket, for the periodic reports"
+    )
+    export.add_argument("--csv", action="store_true", required=True, help="CSV on stdout")
+    export.add_argument("--from", dest="start", type=_date, metavar="DATE",
+                        help="tickets opened on or after this day (YYYY-MM-DD)")
+    export.add_argument("--to", dest="end", type=_date, metavar="DATE",
+                        help="tickets opened on or before this day (YYYY-MM-DD)")
+    export.set_defaults(handler=cmd_tickets_export)
 
     search = commands.add_parser(
         "search", parents=[common], help="answer questions read from stdin, one per line"
@@ -118,8 +136,32 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folders to count (default: the configured knowledge base)")
     stats.add_argument("--json", action="store_true", help="one JSON object")
     stats.set_defaults(handler=cmd_kb_stats)
+    feedback = kb_commands.add_parser(
+        "feedback", parents=[common],
+        help="the answers rated 👎 most often and the questions most often left unanswered",
+    )
+    feedback.add_argument("--limit", type=int, default=20, metavar="N",
+                          help="rows in each list (default 20)")
+    feedback.add_argument("--json", action="store_true", help="one JSON object")
+    feedback.set_defaults(handler=cmd_kb_feedback)
+    drafts = kb_commands.add_parser(
+        "drafts", parents=[common],
+        help="answers staff saved with /luu; --write ID writes one as an entry file to finish",
+    )
+    drafts.add_argument("--write", type=int, metavar="ID", help="the draft to write")
+    drafts.add_argument("--out", type=Path, default=Path("drafts"), metavar="DIR",
+                        help="folder for the file (default ./drafts; not a knowledge folder: "
+                        "a curator finishes the entry and moves it)")
+    drafts.set_defaults(handler=cmd_kb_drafts)
     deadlines_cli.add_commands(commands, common)
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-12-31: {text!r}") from None
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
@@ -131,7 +173,19 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run_console
 
-    return asyncio.run(run_console(config))
+    return asyncio.run(run_console(config, staff=args.staff))
+
+
+def cmd_tickets_export(args: argparse.Namespace, config: Config) -> int:
+    from bot.hotline_cli import export_csv
+
+    return asyncio.run(export_csv(config, args.start, args.end, sys.stdout))
+
+
+def cmd_kb_drafts(args: argparse.Namespace, config: Config) -> int:
+    from bot.hotline_cli import drafts
+
+    return asyncio.run(drafts(config, args.write, args.out))
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
@@ -276,6 +330,53 @@ def cmd_kb_stats(args: argparse.Namespace, config: Config) -> int:
             for value, count in pairs:
                 print(f"{count:6}  {value}")
     return _report_unread(base)
+
+
+def cmd_kb_feedback(args: argparse.Namespace, config: Config) -> int:
+    """What curators should look at first, from the question log of the configured database."""
+    if not config.database_path.exists():
+        print(f"error: no database at {config.database_path} (nothing logged yet)",
+              file=sys.stderr)
+        return 1
+    disliked, unanswered = asyncio.run(_feedback(config.database_path, max(args.limit, 1)))
+    base = load_knowledge_base(knowledge_folders(config))
+    if args.json:
+        record = {
+            "disliked": [
+                {"id": row.subject, "title": _title(base, row.subject), "times": row.times,
+                 "reasons": dict(Counter(row.reasons)), "example": row.example}
+                for row in disliked
+            ],
+            "unanswered": [
+                {"question": row.example, "folded": row.subject, "times": row.times}
+                for row in unanswered
+            ],
+        }
+        print(json.dumps(record, ensure_ascii=False))
+        return 0
+    print("answers rated 👎 most often:")
+    for row in disliked:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in Counter(row.reasons).most_common())
+        print(f"{row.times:6}  {row.subject}  {_title(base, row.subject)}"
+              + (f"  ({reasons})" if reasons else "") + f"  e.g. “{row.example}”")
+    print("\nquestions most often left unanswered (suggestions or “I do not know”):")
+    for row in unanswered:
+        print(f"{row.times:6}  {row.example}")
+    return 0
+
+
+async def _feedback(path: Path, limit: int) -> tuple[list[QuestionCount], list[QuestionCount]]:
+    storage = await Storage.open(path)
+    try:
+        return (await storage.questions.most_disliked(limit),
+                await storage.questions.most_unanswered(limit))
+    finally:
+        await storage.close()
+
+
+def _title(base: KnowledgeBase, entry_id: str) -> str:
+    entry = base.get(entry_id)
+    return entry.title if entry else "(no longer in the knowledge base)"
 
 
 def _report_unread(base: KnowledgeBase) -> int:

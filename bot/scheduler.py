@@ -1,4 +1,5 @@
-"""The reminder scheduler. APScheduler only triggers: a sweep at start and every minute.
+"""The reminder sweep's trigger. APScheduler only triggers: a sweep at start and every
+minute, on the service's scheduler (which also runs the hotline's response-time watch).
 
 What is due is decided by the sweep from the database (`handlers.deadlines.sweep`), never
 by scheduled jobs, so a restart, a clock jump or a missed minute changes nothing: the
@@ -11,7 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import BaseScheduler
 
 from bot.storage import Storage
 from handlers.deadlines.sweep import Reminders
@@ -27,7 +28,6 @@ class ReminderScheduler:
         self._reminders = reminders
         self._clock = clock
         self._wake = wake
-        self._scheduler: AsyncIOScheduler | None = None
 
     async def sweep(self, now: datetime) -> int:
         """One sweep at `now`, in one transaction: claims and messages commit together."""
@@ -44,15 +44,8 @@ class ReminderScheduler:
         except Exception:
             log.exception("reminder sweep failed; the next one tries again")
 
-    def start(self) -> None:
-        scheduler = AsyncIOScheduler(timezone=UTC)
-        scheduler.add_job(self._tick, "interval", seconds=SWEEP_SECONDS,
+    def schedule(self, scheduler: BaseScheduler) -> None:
+        """A sweep at once, then every minute, on the service's scheduler."""
+        scheduler.add_job(self._tick, "interval", seconds=SWEEP_SECONDS, id="reminders",
                           next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
                           misfire_grace_time=None)
-        scheduler.start()
-        self._scheduler = scheduler
-
-    def stop(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None

@@ -7,33 +7,46 @@ pipeline rolls the whole update back and sends a polite message instead.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers import ask, commands, onboarding
-from handlers.commands import Audience, Command
+from handlers.commands import Audience, Command, Feature
 from handlers.context import HandlerContext
 from handlers.deadlines import buttons as deadline_buttons
 from handlers.deadlines.router import COMMANDS as DEADLINE_COMMANDS
 from handlers.deadlines.router import DeadlineHandlers
 from handlers.deadlines.settings import ReminderSettings
-from handlers.model import Block, Incoming, Outgoing, Reply
+from handlers.hotline import Hotline, buttons
+from handlers.hotline.settings import HotlineSettings
+from handlers.model import Block, ChatKind, Incoming, Reply, Result
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.ports import User
 
-Result = list[Reply | Outgoing]
-"""Replies go to the chat that wrote; an `Outgoing` names its own address."""
-
 
 class Dispatcher:
-    def __init__(self, ctx: HandlerContext, onboarding: Onboarding | None = None,
-                 deadlines: DeadlineHandlers | None = None) -> None:
+    def __init__(
+        self,
+        ctx: HandlerContext,
+        onboarding: Onboarding | None = None,
+        hotline: HotlineSettings | None = None,
+        deadlines: DeadlineHandlers | None = None,
+    ) -> None:
         self.ctx = ctx
         self.onboarding = onboarding or Onboarding(ctx, OnboardingSettings())
+        self.hotline = Hotline(ctx, hotline or HotlineSettings(), self.onboarding)
         self.deadlines = deadlines or DeadlineHandlers(ctx, ReminderSettings())
+
+    @property
+    def features(self) -> set[Feature]:
+        switched = {Feature.REGISTRATION: self.onboarding.settings.enabled,
+                    Feature.HOTLINE: self.hotline.enabled}
+        return {feature for feature, on in switched.items() if on}
 
     def menu(self) -> list[tuple[str, str]]:
         """The officials' commands for a chat app's menu, with their descriptions."""
         return [
             (command.name, self.ctx.texts(command.description_key))
-            for command in commands.listed(Audience.OFFICIALS, self.onboarding.settings.enabled)
+            for command in commands.listed(Audience.OFFICIALS, self.features)
         ]
 
     async def handle(self, incoming: Incoming) -> Result:
@@ -42,29 +55,48 @@ class Dispatcher:
         user = await self.ctx.storage.users.upsert(
             sender.channel, sender.id, sender.name, self.ctx.clock()
         )
+        if incoming.text is not None:
+            incoming = replace(incoming, text=_valid_text(incoming.text))
         if incoming.button is not None:
-            return [await self._press(user, incoming)]
-        if incoming.text is None:
+            return await self._press(user, incoming)
+        if incoming.chat_kind is ChatKind.GROUP:
+            in_ticket = await self.hotline.staff_message(incoming)
+            if in_ticket is not None:
+                return in_ticket
+            if not incoming.addressed:
+                return []
+        text = incoming.text.strip() if incoming.text is not None else None
+        name = _command(text) if text else None
+        if name is not None:
+            return [await self._command(user, name, incoming, text or "")]
+        if text:  # a step of /taohan or /thongbao in the staff chat
+            step = await self.deadlines.reply_to_text(user, incoming, text)
+            if step is not None:
+                return [step]
+        if self.hotline.in_staff_chat(incoming):
+            return []  # staff talking among themselves
+        if incoming.chat_kind is ChatKind.PRIVATE:
+            joined = await self.hotline.official_message(user, incoming)
+            if joined is not None:
+                return joined
+        if not text:
             return [Reply.text(texts("attachment_unsupported"))]
-        replies = await self._text(user, incoming, _valid_text(incoming.text).strip())
+        replies = await self._text(user, text)
         if incoming.attachments:  # a photo or file with a caption
             replies.insert(0, Reply.text(texts("attachment_caption_only")))
         return replies
 
-    async def _text(self, user: User, incoming: Incoming, text: str) -> Result:
-        name = _command(text)
-        if name is not None:
-            return [await self._command(user, name, incoming, _argument(text))]
-        step = await self.deadlines.reply_to_text(user, incoming, text)
-        if step is not None:
-            return [step]
+    async def _text(self, user: User, text: str) -> Result:
         step = await self.onboarding.reply_to_text(user, text)
         if step is not None:
             return [step]
+        if self.hotline.asks_for_staff(text):
+            return [await self.hotline.start(user)]
         return [await ask.answer_question(self.ctx, user.id, text)]
 
-    async def _command(self, user: User, name: str, incoming: Incoming, argument: str) -> Reply:
+    async def _command(self, user: User, name: str, incoming: Incoming, text: str) -> Reply:
         command = commands.find(name)
+        argument = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
         if command in DEADLINE_COMMANDS:
             assert command is not None
             return await self.deadlines.command(user, command, incoming, argument)
@@ -75,9 +107,16 @@ class Dispatcher:
         if command is commands.EDIT_PROFILE:
             return await self.onboarding.edit(user)
         if command is commands.CANCEL:
-            return await self.deadlines.cancel(user) or await self.onboarding.cancel(user)
+            return (await self.deadlines.cancel(user) or await self.hotline.cancel(user)
+                    or await self.onboarding.cancel(user))
         if command is commands.PENDING:
             return await self.onboarding.list_pending(incoming)
+        if command is commands.ASK_SUPPORT:
+            return await self.hotline.start(user)
+        if command is commands.MY_TICKETS:
+            return await self.hotline.mine(user)
+        if command is not None and command.audience is Audience.STAFF:
+            return await self.hotline.staff_command(command.name, incoming, argument)
         return self._help(command, name)
 
     def _help(self, command: Command | None, name: str) -> Reply:
@@ -85,30 +124,29 @@ class Dispatcher:
         texts = self.ctx.texts
         blocks = [] if command else [Block(texts("unknown_command", command=f"/{name}"))]
         blocks.append(Block(texts("help")))
-        listed = commands.listed(Audience.OFFICIALS, self.onboarding.settings.enabled)
+        listed = commands.listed(Audience.OFFICIALS, self.features)
         lines = [f"/{c.name} — {texts(c.description_key)}" for c in listed]
         blocks.append(Block(texts("help_commands", commands="\n".join(lines))))
         return Reply(tuple(blocks))
 
-    async def _press(self, user: User, incoming: Incoming) -> Reply:
+    async def _press(self, user: User, incoming: Incoming) -> Result:
         data = incoming.button or ""
         if onboarding.owns(data):
-            return await self.onboarding.press(user, incoming)
+            return [await self.onboarding.press(user, incoming)]
+        if buttons.owns(data):
+            return await self.hotline.press(user, incoming)
         if deadline_buttons.owns(data):
-            return await self.deadlines.press(user, incoming)
-        return await ask.press(self.ctx, user.id, data)
+            return [await self.deadlines.press(user, incoming)]
+        question = await ask.asked_for_support(self.ctx, user.id, data)
+        if question is not None:
+            return [await self.hotline.start(user, question.query, question.answer_id)]
+        return [await ask.press(self.ctx, user.id, data)]
 
 
 def _valid_text(text: str) -> str:
     """`text` with lone surrogates (undecodable bytes from a terminal, broken escapes in a
     chat app's JSON) replaced, so that it can be stored and shown."""
     return text.encode("utf-8", errors="replace").decode("utf-8")
-
-
-def _argument(text: str) -> str:
-    """What follows the command word: `/hantra 5 01/12/2026` → "5 01/12/2026"."""
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) == 2 else ""
 
 
 def _command(text: str) -> str | None:

@@ -6,6 +6,7 @@ deliver `Outgoing` in their own way; handlers never see a chat app's objects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
@@ -68,6 +69,9 @@ class Incoming:
     button: str | None = None  # the data of the button pressed
     press_id: str | None = None  # the channel's id of the press, to acknowledge it
     attachments: tuple[Attachment, ...] = ()
+    # False for a group message not meant for the bot that a channel still passes on
+    # (any message in a forum topic): only a feature that owns the thread acts on it.
+    addressed: bool = True
 
     @property
     def chat_id(self) -> str:
@@ -83,20 +87,36 @@ class Style(StrEnum):
     TITLE = "title"
     HEADING = "heading"
     NOTE = "note"
+    MARKDOWN = "markdown"  # a paragraph of an entry file: **bold** spans and list lines
+
+
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph of plain text; channels escape it and map the style to their markup."""
+    """A paragraph of plain text; channels escape it and map the style to their markup.
+
+    A MARKDOWN block comes from an entry file and may hold `**bold**` spans: each
+    channel renders them its own way, and `plain` drops the markers.
+    """
 
     text: str
     style: Style = Style.PLAIN
 
+    @property
+    def plain(self) -> str:
+        """The text as a person reads it, without markup."""
+        return BOLD.sub(r"\1", self.text) if self.style is Style.MARKDOWN else self.text
+
 
 @dataclass(frozen=True)
 class Button:
+    """A button that sends `data` back when pressed, or, with `url`, opens a web page."""
+
     label: str
-    data: str
+    data: str = ""
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +130,7 @@ class Reply:
 
     @property
     def plain_text(self) -> str:
-        return "\n\n".join(block.text for block in self.blocks)
+        return "\n\n".join(block.plain for block in self.blocks)
 
 
 class Priority(IntEnum):
@@ -144,6 +164,8 @@ class Outgoing:
     `ref` names what the message belongs to ("ticket:12"); the delivered message ids are
     recorded under it in the same transaction that marks the message delivered, so a
     later reply to that message can be traced back.
+    `topic` (with `ref`): in a chat that has threads (a Telegram forum), the messages of
+    one ref go to one thread, opened with this name by the first of them to be sent.
     """
 
     reply: Reply | None = None
@@ -153,7 +175,13 @@ class Outgoing:
     ref: str | None = None
     priority: Priority = Priority.ANSWER
     reply_to: str | None = None  # a message id in the same chat to answer visibly
+    topic: str | None = None
 
     def __post_init__(self) -> None:
         if (self.reply is None) == (self.copy is None):
             raise ValueError("an outgoing message is either a reply or a copy")
+
+
+Result = list[Reply | Outgoing]
+"""What handling an update produces: replies go to the chat that wrote; an `Outgoing`
+names its own address."""

@@ -141,8 +141,3 @@ def test_reminder_settings_are_checked(tmp_path: Path, text: str, message: str,
     assert main(["deadlines", "list", "--config", str(config)]) == 1
     assert capsys.readouterr().err.startswith(f"error: {config}: {message}")
 
-
-def test_calendar_days_are_toml_dates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = write(tmp_path, "config.toml", '[calendar]\nextra_days_off = ["2026-09-03"]\n')
-    assert main(["deadlines", "list", "--config", str(config)]) == 1
-    assert "[calendar] extra_days_off must be a date like 2026-09-01" in capsys.readouterr().err

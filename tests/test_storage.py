@@ -38,7 +38,7 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
             "INSERT INTO question_log (user_id, query, normalized_query, intent, answer_id, facet,"
             " score, asked_at) VALUES (?, 'khai sinh', 'khai sinh', 'answer',"
             " 'ho-tich/dang-ky-khai-sinh', NULL, 0.9, ?)",
-            # Before 0004 times were stored as written; 0004 converts them to UTC text.
+            # Before 4 times were ISO text in local time; 4 made them UTC of one width.
             (user.id, FIXED_NOW.isoformat() if version < 4 else to_db(FIXED_NOW)),
         )
     await old.close()

@@ -24,6 +24,7 @@ class Envelope:
     parts_done: int = 0
     ref: str | None = None
     key: str = ""
+    topic: str | None = None  # the thread to open for `ref` in a chat that has threads
 
 
 def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
@@ -32,7 +33,7 @@ def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
     if outgoing.reply is not None:
         payload["reply"] = {
             "blocks": [[block.text, block.style.value] for block in outgoing.reply.blocks],
-            "buttons": [[[b.label, b.data] for b in row] for row in outgoing.reply.buttons],
+            "buttons": [[_button_json(b) for b in row] for row in outgoing.reply.buttons],
         }
     if outgoing.copy is not None:
         source = outgoing.copy.from_chat
@@ -44,6 +45,8 @@ def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
         payload["reply_to"] = outgoing.reply_to
     if press_id is not None:
         payload["press_id"] = press_id
+    if outgoing.topic is not None:
+        payload["topic"] = outgoing.topic
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -61,8 +64,7 @@ def envelope(
     if "reply" in data:
         reply = Reply(
             tuple(Block(text, Style(style)) for text, style in data["reply"]["blocks"]),
-            tuple(tuple(Button(label, value) for label, value in row)
-                  for row in data["reply"]["buttons"]),
+            tuple(tuple(Button(*button) for button in row) for row in data["reply"]["buttons"]),
         )
     copy = None
     if "copy" in data:
@@ -72,8 +74,14 @@ def envelope(
     return Envelope(
         id=row_id, address=address, priority=Priority(priority), reply=reply, copy=copy,
         reply_to=data.get("reply_to"), press_id=data.get("press_id"),
-        parts_done=parts_done, ref=ref, key=key,
+        parts_done=parts_done, ref=ref, key=key, topic=data.get("topic"),
     )
+
+
+def _button_json(button: Button) -> list[str]:
+    """[label, data], with the url third for a link button (rows stored before links
+    existed have two items, and read back the same)."""
+    return [button.label, button.data, button.url] if button.url else [button.label, button.data]
 
 
 def ack_payload(press_id: str) -> str:

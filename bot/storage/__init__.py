@@ -1,7 +1,8 @@
 """The storage layer: every SQL statement of the bot lives in this package.
 
 `Storage` opens the database and hands out one store per aggregate (users, questions,
-conversations, inbox, outbox, chats, deadlines). Handlers see the stores only through the
+conversations, inbox, outbox, chats, tickets, deadlines). Handlers see the stores only
+through the
 protocols in `handlers.ports`.
 """
 
@@ -20,6 +21,7 @@ from bot.storage.deadlines import SqliteDeadlines
 from bot.storage.inbox import SqliteInbox
 from bot.storage.outbox import SqliteOutbox
 from bot.storage.questions import SqliteQuestions
+from bot.storage.tickets import SqliteTickets
 from bot.storage.users import SqliteUsers
 
 __all__ = ["Storage", "StorageError", "migrations"]
@@ -34,6 +36,7 @@ class Storage:
     inbox: SqliteInbox
     outbox: SqliteOutbox
     chats: SqliteChats
+    tickets: SqliteTickets
     deadlines: SqliteDeadlines
 
     @classmethod
@@ -43,7 +46,8 @@ class Storage:
         """Open (creating if needed) and migrate; `upto` stops at a version (for tests)."""
         db = await Database.open(path, upto=upto, busy_timeout_ms=busy_timeout_ms)
         return cls(db, SqliteUsers(db), SqliteQuestions(db), SqliteConversations(db),
-                   SqliteInbox(db), SqliteOutbox(db), SqliteChats(db), SqliteDeadlines(db))
+                   SqliteInbox(db), SqliteOutbox(db), SqliteChats(db), SqliteTickets(db),
+                   SqliteDeadlines(db))
 
     def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         """One transaction that every store call inside it joins."""
