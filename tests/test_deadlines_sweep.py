@@ -251,3 +251,22 @@ async def test_overlapping_sweeps_claim_each_reminder_once(tmp_path: Path) -> No
         rows = await w.app.storage.database.fetch_all(
             "SELECT recipient, COUNT(*) FROM deadline_ledger GROUP BY recipient")
         assert len(rows) == 5 and all(row[1] == 1 for row in rows)
+
+
+async def test_a_team_chat_is_reminded_and_its_confirmation_counts_for_the_team(
+    tmp_path: Path,
+) -> None:
+    team = '[[hotline.teams]]\nname = "Tổ hỗ trợ chung"\nchat_id = -1007777\n'
+    async with world(tmp_path, START, team) as w:
+        staff = await w.app.storage.users.upsert("telegram", "900", "Chị Mai", START)
+        await w.load(REPORT.replace("everyone = true", 'teams = ["Tổ hỗ trợ chung"]'))
+        assert await w.sweep() == 1
+        ((chat, notice),) = await w.new_messages()
+        assert chat == "-1007777"
+        snooze = await w.press(staff, notice, "Nhắc lại mai", chat_id="-1007777")
+        assert "trò chuyện riêng" in snooze.plain_text
+        done = await w.press(staff, notice, "Đã hoàn thành", chat_id="-1007777")
+        assert done.plain_text.startswith("Đã ghi nhận: Tổ hỗ trợ chung hoàn thành")
+        assert await w.sweep(at(26)) == 0
+        elsewhere = await w.press(staff, notice, "Đã hoàn thành")
+        assert "không còn giao cho anh/chị" in elsewhere.plain_text

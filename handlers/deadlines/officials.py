@@ -19,7 +19,7 @@ from handlers.deadlines.progress import current_occurrence, done_scope
 from handlers.deadlines.schedule import morning, occurrence_key, occurrences
 from handlers.deadlines.settings import ReminderSettings
 from handlers.deadlines.targeting import concerns
-from handlers.model import Block, Reply
+from handlers.model import Address, Block, Reply
 from handlers.ports import Official, StoredDeadline
 from handlers.workdays import VIETNAM, format_day, hantra_phrase, parse_hantra
 
@@ -68,17 +68,28 @@ class OfficialDeadlines:
             return Reply.text(str(err))
         return Reply.text(hantra_phrase(self.settings.calendar, days, start))
 
-    async def press(self, user_id: int, action: OnDeadline) -> Reply:
+    async def press(self, user_id: int, action: OnDeadline, chat: Address) -> Reply:
+        """A reminder's button, pressed by an official in their chat or by anyone in a
+        team chat the deadline names (the team's confirmation counts for the team)."""
         texts, store = self.ctx.texts, self.ctx.storage.deadlines
         official = await store.official(user_id)
         stored = await store.get(action.deadline)
-        if official is None or stored is None or not self._is_occurrence(stored, action.due) \
-                or not concerns(stored.spec.audience, official):
+        team = None if stored is None else self._team(stored, chat)
+        if stored is None or not self._is_occurrence(stored, action.due) or (
+            team is None and (official is None or not concerns(stored.spec.audience, official))
+        ):
             return Reply.text(texts("deadline_not_yours"))
         now, title = self.ctx.clock(), stored.spec.title
         occurrence = occurrence_key(action.due)
         if action.act is DeadlineAct.DETAILS:
             return self._details(stored, action.due, now)
+        if team is not None:
+            if action.act is DeadlineAct.SNOOZE:
+                return Reply.text(texts("deadline_snooze_private"))
+            if not await store.confirm(stored.num, occurrence, f"team:{team}", user_id, now):
+                return Reply.text(texts("deadline_done_already", title=title))
+            return Reply.text(texts("deadline_done_unit", unit=team, title=title))
+        assert official is not None
         if action.act is DeadlineAct.SNOOZE:
             until = morning(now.astimezone(VIETNAM).date() + timedelta(days=1), self.settings)
             await store.snooze(stored.num, occurrence, user_id, until)
@@ -90,6 +101,11 @@ class OfficialDeadlines:
         if stored.spec.done_by == "unit":
             return Reply.text(texts("deadline_done_unit", unit=official.unit, title=title))
         return Reply.text(texts("deadline_done_person", title=title))
+
+    def _team(self, stored: StoredDeadline, chat: Address) -> str | None:
+        teams = self.settings.teams
+        return next((name for name in stored.spec.audience.teams
+                     if name in teams and teams[name].chat == chat.chat), None)
 
     def _is_occurrence(self, stored: StoredDeadline, due: datetime) -> bool:
         """True when `due` is a due time of the deadline as it is now (not an edited one)."""

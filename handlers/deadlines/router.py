@@ -46,7 +46,7 @@ class DeadlineHandlers:
     async def press(self, user: User, incoming: Incoming) -> Reply:
         action = buttons.unpack(incoming.button or "")
         if isinstance(action, buttons.OnDeadline):
-            return await self.officials.press(user.id, action)
+            return await self.officials.press(user.id, action, incoming.chat)
         if action is None or not self.staff.in_staff_chat(incoming):
             return Reply.text(self.ctx.texts("button_expired"))
         if isinstance(action, buttons.OnBroadcast):
