@@ -8,6 +8,7 @@ import aiosqlite
 import pytest
 
 from bot.storage import Storage, StorageError, migrations
+from bot.storage.database import to_db
 from tests.factories import FIXED_NOW
 
 LATEST = len(migrations())
@@ -37,7 +38,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
             "INSERT INTO question_log (user_id, query, normalized_query, intent, answer_id, facet,"
             " score, asked_at) VALUES (?, 'khai sinh', 'khai sinh', 'answer',"
             " 'ho-tich/dang-ky-khai-sinh', NULL, 0.9, ?)",
-            (user.id, FIXED_NOW.isoformat()),
+            # Before the delivery core (version 4) times were ISO text; since, UTC text.
+            (user.id, FIXED_NOW.isoformat() if version < 4 else to_db(FIXED_NOW)),
         )
     await old.close()
 
