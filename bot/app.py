@@ -351,7 +351,9 @@ def _log_to_file(path: Path) -> None:
 
 
 def _log_to_stderr() -> None:
-    """A service logs to stderr (journald keeps it); httpx's per-request lines are noise."""
+    """A service logs to stderr (journald keeps it); httpx's per-request lines are noise,
+    and aiosqlite's debug lines carry every SQL parameter (the Zalo tokens among them)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

@@ -58,6 +58,7 @@ class FakeZalo:
     calls: list[Call] = field(default_factory=list)
     expires_in: str = "90000"
     token_delay: float = 0.0  # seconds the token endpoint takes to answer
+    issued: list[str] = field(default_factory=list)  # every token handed out, for log checks
     _access: set[str] = field(default_factory=set)
     _refresh: set[str] = field(default_factory=set)
     _errors: dict[str, deque[int]] = field(default_factory=dict)
@@ -90,6 +91,7 @@ class FakeZalo:
         access, refresh = f"access-{serial}-Tq9", f"refresh-{serial}-Rw7"
         self._access.add(access)
         self._refresh.add(refresh)
+        self.issued += [access, refresh]
         return access, refresh
 
     def revoke_access(self) -> None:

@@ -86,6 +86,7 @@ class ZaloChannel:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.tokens.settle()
         if self._webhook is not None:
             await self._webhook.close()
 

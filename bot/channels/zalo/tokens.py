@@ -48,6 +48,7 @@ class TokenSource:
         self._clock = clock
         self._on_dead = on_dead
         self._lock = asyncio.Lock()
+        self._refreshes: set[asyncio.Task[str]] = set()
 
     async def access_token(self) -> str:
         """A valid access token, refreshed first when less than an hour is left."""
@@ -58,7 +59,22 @@ class TokenSource:
 
     async def refresh(self, stale: str) -> str:
         """A new access token in place of `stale`; a caller that waited for another
-        caller's refresh gets that one's token without a second call."""
+        caller's refresh gets that one's token without a second call.
+
+        Once the token endpoint is called, its answer must be stored: the refresh runs
+        in its own task that a cancelled caller (the bot stopping) does not cancel, and
+        `settle` waits for it.
+        """
+        task = asyncio.create_task(self._refresh(stale))
+        self._refreshes.add(task)
+        task.add_done_callback(self._refreshes.discard)
+        return await asyncio.shield(task)
+
+    async def settle(self) -> None:
+        """Wait for the refreshes under way (before the database closes)."""
+        await asyncio.gather(*self._refreshes, return_exceptions=True)
+
+    async def _refresh(self, stale: str) -> str:
         async with self._lock:
             token = await self._usable()
             if token.access_token != stale and not self._expiring(token):
