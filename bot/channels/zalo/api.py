@@ -10,6 +10,8 @@ closed client, and a few messages a second need no pool.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +24,17 @@ ZNS_HOST = "https://business.openapi.zalo.me"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # The refresh call is capped harder: a refresh that hangs holds every sender waiting.
 TOKEN_TIMEOUT = httpx.Timeout(12.0, connect=5.0)
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every call: loading the system's certificates is the slow part
+    of a new client."""
+    return ssl.create_default_context()
+
+
+def _client(timeout: httpx.Timeout) -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=timeout, verify=_tls())
 
 
 class ZaloApiError(Exception):
@@ -81,7 +94,7 @@ class ZaloApi:
         return str(data.get("msg_id", ""))
 
     async def _token(self, form: dict[str, str]) -> TokenPair:
-        async with httpx.AsyncClient(timeout=TOKEN_TIMEOUT) as client:
+        async with _client(TOKEN_TIMEOUT) as client:
             response = await client.post(f"{self._oauth}/v4/oa/access_token", data=form,
                                          headers={"secret_key": self._app_secret})
         if response.status_code >= 500:
@@ -95,7 +108,7 @@ class ZaloApi:
                          float(body.get("expires_in", 3600)))
 
     async def _call(self, url: str, access_token: str, body: dict[str, Any]) -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        async with _client(TIMEOUT) as client:
             response = await client.post(url, json=body, headers={"access_token": access_token})
         if response.status_code >= 500:
             response.raise_for_status()
