@@ -102,6 +102,9 @@ class FakeZalo:
         """The next `times` calls to `path` are answered with Zalo error `code`."""
         self._errors.setdefault(path, deque()).extend([code] * times)
 
+    def clear_failures(self) -> None:
+        self._errors.clear()
+
     def made(self, path: str, *, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.path == path and (c.error == 0 or not ok_only)]
 
