@@ -30,9 +30,10 @@ PROFILE = Command("thongtin", "command_thongtin", aliases=("hoso",), needs_regis
 EDIT_PROFILE = Command("capnhat", "command_capnhat", needs_registration=True)
 CANCEL = Command("huy", "command_huy", needs_registration=True)
 HELP = Command("huongdan", "command_huongdan", aliases=("help", "trogiup"))
+LINK = Command("lienket", "command_lienket")
 PENDING = Command("choduyet", "command_choduyet", Audience.STAFF)
 
-COMMANDS = (START, PROFILE, EDIT_PROFILE, CANCEL, HELP, PENDING)
+COMMANDS = (START, PROFILE, EDIT_PROFILE, CANCEL, HELP, LINK, PENDING)
 
 
 def find(name: str) -> Command | None:

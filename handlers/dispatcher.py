@@ -7,7 +7,7 @@ pipeline rolls the whole update back and sends a polite message instead.
 
 from __future__ import annotations
 
-from handlers import ask, commands, onboarding
+from handlers import ask, commands, linking, onboarding
 from handlers.commands import Audience, Command
 from handlers.context import HandlerContext
 from handlers.model import Block, Incoming, Outgoing, Reply
@@ -47,6 +47,9 @@ class Dispatcher:
 
     async def _text(self, user: User, incoming: Incoming, text: str) -> Result:
         name = _command(text)
+        if name is not None and commands.find(name) is commands.LINK:
+            argument = text.split(maxsplit=1)[1] if " " in text else ""
+            return await linking.link(self.ctx, user, incoming, argument)
         if name is not None:
             return [await self._command(user, name, incoming)]
         step = await self.onboarding.reply_to_text(user, text)

@@ -120,6 +120,25 @@ class ConversationStore(Protocol):
     async def clear(self, user_id: int) -> None: ...
 
 
+class LinkOutcome(StrEnum):
+    LINKED = "linked"
+    UNKNOWN = "unknown"  # no such code, used or expired
+    ALREADY = "already"  # both accounts are already the same person
+    SAME_APP = "same_app"  # typed in the app that asked for it
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    outcome: LinkOutcome
+    other: User | None = None  # the account that asked for the code (its person)
+
+
+class LinkStore(Protocol):
+    async def issue(self, user_id: int, expires_at: datetime, now: datetime) -> str: ...
+
+    async def redeem(self, code: str, user: User, now: datetime) -> LinkResult: ...
+
+
 class HandlerStorage(Protocol):
     """The stores handlers are given, one per aggregate."""
 
@@ -131,3 +150,6 @@ class HandlerStorage(Protocol):
 
     @property
     def conversations(self) -> ConversationStore: ...
+
+    @property
+    def links(self) -> LinkStore: ...

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,14 +37,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeZalo]:
-    server = FakeZalo()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 class Deaths:
     def __init__(self) -> None:
         self.reasons: list[str] = []
@@ -60,21 +51,21 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="aiosqlite")
 
 
-def source(fake: FakeZalo, storage: Storage, deaths: Deaths) -> TokenSource:
-    return TokenSource(APP_ID, ZaloApi(APP_ID, APP_SECRET, fake.base_url), storage.zalo_tokens,
+def source(fake_zalo: FakeZalo, storage: Storage, deaths: Deaths) -> TokenSource:
+    return TokenSource(APP_ID, ZaloApi(APP_ID, APP_SECRET, fake_zalo.base_url), storage.zalo_tokens,
                        utc_now, deaths)
 
 
 async def test_two_refreshes_at_once_make_one_call_and_both_get_the_new_token(
-    fake: FakeZalo, storage: Storage
+    fake_zalo: FakeZalo, storage: Storage
 ) -> None:
-    access, refresh = fake.issue_pair()
+    access, refresh = fake_zalo.issue_pair()
     await storage.zalo_tokens.store(APP_ID, access, refresh, utc_now() + timedelta(hours=2),
                                     utc_now())
-    fake.token_delay = 0.2  # the second caller arrives while the first call is under way
-    tokens = source(fake, storage, Deaths())
+    fake_zalo.token_delay = 0.2  # the second caller arrives while the first call is under way
+    tokens = source(fake_zalo, storage, Deaths())
     first, second = await asyncio.gather(tokens.refresh(access), tokens.refresh(access))
-    assert len(fake.made(TOKEN_PATH)) == 1
+    assert len(fake_zalo.made(TOKEN_PATH)) == 1
     assert first == second != access
     stored = await storage.zalo_tokens.get(APP_ID)
     assert stored is not None and stored.access_token == first
@@ -83,34 +74,34 @@ async def test_two_refreshes_at_once_make_one_call_and_both_get_the_new_token(
 
 
 async def test_a_token_with_less_than_an_hour_left_is_refreshed_before_use(
-    fake: FakeZalo, storage: Storage
+    fake_zalo: FakeZalo, storage: Storage
 ) -> None:
-    access, refresh = fake.issue_pair()
+    access, refresh = fake_zalo.issue_pair()
     await storage.zalo_tokens.store(APP_ID, access, refresh, utc_now() + timedelta(minutes=50),
                                     utc_now())
-    tokens = source(fake, storage, Deaths())
+    tokens = source(fake_zalo, storage, Deaths())
     fresh = await tokens.access_token()
     assert fresh != access and await tokens.access_token() == fresh
-    assert len(fake.made(TOKEN_PATH)) == 1
+    assert len(fake_zalo.made(TOKEN_PATH)) == 1
 
 
 async def test_a_crash_between_refresh_and_store_asks_a_person_instead_of_looping(
-    fake: FakeZalo, tmp_path: Path
+    fake_zalo: FakeZalo, tmp_path: Path
 ) -> None:
     path = tmp_path / "bot.sqlite3"
-    access, refresh = fake.issue_pair()
+    access, refresh = fake_zalo.issue_pair()
     crashed = await Storage.open(path)
     await crashed.zalo_tokens.store(APP_ID, access, refresh, utc_now() + timedelta(minutes=30),
                                     utc_now())
     # The process claims the refresh, Zalo rotates the pair, and the process dies before
     # the answer is stored.
     await crashed.zalo_tokens.claim_refresh(APP_ID, utc_now())
-    await ZaloApi(APP_ID, APP_SECRET, fake.base_url).refresh(refresh)
+    await ZaloApi(APP_ID, APP_SECRET, fake_zalo.base_url).refresh(refresh)
     await crashed.close()
 
     storage = await Storage.open(path)
     deaths = Deaths()
-    tokens = source(fake, storage, deaths)
+    tokens = source(fake_zalo, storage, deaths)
     try:
         for _ in range(3):
             with pytest.raises(TokenDead, match="never stored its answer"):
@@ -118,33 +109,33 @@ async def test_a_crash_between_refresh_and_store_asks_a_person_instead_of_loopin
             with pytest.raises(TokenDead):
                 await tokens.access_token()
         assert len(deaths.reasons) == 1  # told once
-        assert len(fake.made(TOKEN_PATH, ok_only=False)) == 1  # only the lost refresh
+        assert len(fake_zalo.made(TOKEN_PATH, ok_only=False)) == 1  # only the lost refresh
         stored = await storage.zalo_tokens.get(APP_ID)
         assert stored is not None and stored.dead_reason is not None
     finally:
         await storage.close()
 
 
-async def test_a_216_refreshes_once_and_retries_once(tmp_path: Path, fake: FakeZalo) -> None:
-    async with running_zalo_bot(tmp_path, fake=fake, clock=lambda: FIXED_NOW) as bot:
+async def test_a_216_refreshes_once_and_retries_once(tmp_path: Path, fake_zalo: FakeZalo) -> None:
+    async with running_zalo_bot(tmp_path, fake=fake_zalo, clock=lambda: FIXED_NOW) as bot:
         lan = bot.user(USER)
         await lan.ask("/huongdan")
-        fake.revoke_access()  # Zalo no longer accepts the stored access token
+        fake_zalo.revoke_access()  # Zalo no longer accepts the stored access token
         (help_again,) = await lan.ask("/huongdan")
-    attempts = fake.made(CS_PATH, ok_only=False)
+    attempts = fake_zalo.made(CS_PATH, ok_only=False)
     assert [call.error for call in attempts] == [0, -216, 0]
     assert attempts[1].headers["access_token"] != attempts[2].headers["access_token"]
-    assert len(fake.made(TOKEN_PATH)) == 1
+    assert len(fake_zalo.made(TOKEN_PATH)) == 1
     assert help_again["text"].startswith("Tôi có thể giúp")
 
 
 async def test_the_token_is_refreshed_ahead_of_expiry_without_waiting_for_a_message(
-    tmp_path: Path, fake: FakeZalo
+    tmp_path: Path, fake_zalo: FakeZalo
 ) -> None:
-    await store_tokens(tmp_path / "data" / "commune-bot.sqlite3", *fake.issue_pair(),
+    await store_tokens(tmp_path / "data" / "commune-bot.sqlite3", *fake_zalo.issue_pair(),
                        expires_in=timedelta(minutes=40))
-    async with running_zalo_bot(tmp_path, fake=fake, tokens=False):
-        await fake.wait_for(lambda: fake.made(TOKEN_PATH))
+    async with running_zalo_bot(tmp_path, fake=fake_zalo, tokens=False):
+        await fake_zalo.wait_for(lambda: fake_zalo.made(TOKEN_PATH))
     storage = await Storage.open(tmp_path / "data" / "commune-bot.sqlite3")
     try:
         stored = await storage.zalo_tokens.get(APP_ID)
@@ -159,69 +150,69 @@ async def test_the_token_is_refreshed_ahead_of_expiry_without_waiting_for_a_mess
     (-32, "delivered", 2),  # the app's call limit: backed off, then sent
 ])
 async def test_zalo_errors_are_recorded_or_retried_by_kind(
-    tmp_path: Path, fake: FakeZalo, code: int, state: str, attempts: int
+    tmp_path: Path, fake_zalo: FakeZalo, code: int, state: str, attempts: int
 ) -> None:
     config = "[delivery]\nretry_initial_seconds = 0.05\n"
-    async with running_zalo_bot(tmp_path, config, fake=fake, clock=lambda: FIXED_NOW) as bot:
-        fake.fail_next(CS_PATH, code)
+    async with running_zalo_bot(tmp_path, config, fake=fake_zalo, clock=lambda: FIXED_NOW) as bot:
+        fake_zalo.fail_next(CS_PATH, code)
         await bot.user(USER).says("/huongdan")
-        await fake.wait_for(lambda: len(fake.made(CS_PATH, ok_only=False)) >= attempts)
+        await fake_zalo.wait_for(lambda: len(fake_zalo.made(CS_PATH, ok_only=False)) >= attempts)
         await asyncio.sleep(0.3)  # time for a retry that must not happen
     storage = await Storage.open(tmp_path / "data" / "commune-bot.sqlite3")
     try:
         row = await storage.database.fetch_one("SELECT state, error FROM outbox")
     finally:
         await storage.close()
-    assert len(fake.made(CS_PATH, ok_only=False)) == attempts
+    assert len(fake_zalo.made(CS_PATH, ok_only=False)) == attempts
     assert row is not None and row["state"] == state
     if state == "failed":
         assert f"Zalo {code}" in row["error"]
 
 
 async def test_a_dead_refresh_token_stops_zalo_tells_the_supervisors_and_telegram_goes_on(
-    tmp_path: Path, fake: FakeZalo, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, fake_zalo: FakeZalo, caplog: pytest.LogCaptureFixture
 ) -> None:
     debug_logs(caplog)
     database = tmp_path / "data" / "commune-bot.sqlite3"
     await store_tokens(database, "access-revoked", "refresh-revoked",
                        expires_in=timedelta(minutes=10))  # unknown to Zalo: refused
     config = (f"[support]\nstaff_chat_id = {STAFF_CHAT}\n"
-              + zalo_config(fake, free_port()))
+              + zalo_config(fake_zalo, free_port()))
     async with running_bot(tmp_path, config, clock=lambda: FIXED_NOW) as api:
         (notice,) = await api.wait_for(lambda: api.sent(STAFF_CHAT))
         lan = Person(api, 501, "Lan")
         (card,) = await lan.ask("dang ky khai sinh can giay to gi")
     assert "Kênh Zalo OA" in notice.params["text"] and "zalo auth" in notice.params["text"]
     assert card.params["text"].startswith("<b>Đăng ký khai sinh</b>")
-    assert len(fake.made(TOKEN_PATH, ok_only=False)) == 1  # no loop
+    assert len(fake_zalo.made(TOKEN_PATH, ok_only=False)) == 1  # no loop
     assert "Zalo refused the refresh token" in caplog.text
-    for secret in (APP_SECRET, OA_SECRET, "refresh-revoked", "access-revoked", *fake.issued):
+    for secret in (APP_SECRET, OA_SECRET, "refresh-revoked", "access-revoked", *fake_zalo.issued):
         assert secret not in caplog.text
 
 
 async def test_secrets_and_tokens_never_appear_in_logs(
-    tmp_path: Path, fake: FakeZalo, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, fake_zalo: FakeZalo, caplog: pytest.LogCaptureFixture
 ) -> None:
     debug_logs(caplog)
-    async with running_zalo_bot(tmp_path, fake=fake, clock=lambda: FIXED_NOW) as bot:
+    async with running_zalo_bot(tmp_path, fake=fake_zalo, clock=lambda: FIXED_NOW) as bot:
         lan = bot.user(USER)
         await lan.answer("dang ky khai sinh can giay to gi")
-        fake.revoke_access()
-        fake.fail_next(CS_PATH, -201)
+        fake_zalo.revoke_access()
+        fake_zalo.fail_next(CS_PATH, -201)
         await lan.ask("/huongdan")
         await lan.post(lan.event("khóa sai"), secret=APP_SECRET)
-    assert fake.issued and "refreshed" in caplog.text
-    for secret in (APP_SECRET, OA_SECRET, *fake.issued):
+    assert fake_zalo.issued and "refreshed" in caplog.text
+    for secret in (APP_SECRET, OA_SECRET, *fake_zalo.issued):
         assert secret not in caplog.text
 
 
 async def test_zalo_auth_stores_the_first_pair_and_refuses_a_spent_token(
-    tmp_path: Path, fake: FakeZalo, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, fake_zalo: FakeZalo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('[bot]\ndata_dir = "data"\n' + zalo_config(fake, free_port()),
+    config.write_text('[bot]\ndata_dir = "data"\n' + zalo_config(fake_zalo, free_port()),
                       encoding="utf-8")
-    _, refresh = fake.issue_pair()
+    _, refresh = fake_zalo.issue_pair()
 
     async def auth(*grant: str) -> int:  # the command runs its own loop: in a thread
         return await asyncio.to_thread(main, ["zalo", "auth", "--config", str(config), *grant])
@@ -237,4 +228,4 @@ async def test_zalo_auth_stores_the_first_pair_and_refuses_a_spent_token(
         token = await storage.zalo_tokens.get(APP_ID)
     finally:
         await storage.close()
-    assert token is not None and token.access_token == fake.issued[-2]
+    assert token is not None and token.access_token == fake_zalo.issued[-2]

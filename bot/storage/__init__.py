@@ -1,8 +1,8 @@
 """The storage layer: every SQL statement of the bot lives in this package.
 
 `Storage` opens the database and hands out one store per aggregate (users, questions,
-conversations, inbox, outbox, chats, the Zalo OA's tokens and contacts). Handlers see
-the stores only through the protocols in `handlers.ports`.
+conversations, inbox, outbox, chats, the Zalo OA's tokens and contacts, links between
+accounts). Handlers see the stores only through the protocols in `handlers.ports`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.storage.chats import SqliteChats
 from bot.storage.conversations import SqliteConversations
 from bot.storage.database import BUSY_TIMEOUT_MS, Database, StorageError, migrations
 from bot.storage.inbox import SqliteInbox
+from bot.storage.links import SqliteLinks
 from bot.storage.outbox import SqliteOutbox
 from bot.storage.questions import SqliteQuestions
 from bot.storage.users import SqliteUsers
@@ -37,6 +38,7 @@ class Storage:
     chats: SqliteChats
     zalo_tokens: SqliteZaloTokens
     zalo_contacts: SqliteZaloContacts
+    links: SqliteLinks
 
     @classmethod
     async def open(
@@ -46,7 +48,7 @@ class Storage:
         db = await Database.open(path, upto=upto, busy_timeout_ms=busy_timeout_ms)
         return cls(db, SqliteUsers(db), SqliteQuestions(db), SqliteConversations(db),
                    SqliteInbox(db), SqliteOutbox(db), SqliteChats(db), SqliteZaloTokens(db),
-                   SqliteZaloContacts(db))
+                   SqliteZaloContacts(db), SqliteLinks(db))
 
     def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         """One transaction that every store call inside it joins."""

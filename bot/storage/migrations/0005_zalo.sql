@@ -22,3 +22,14 @@ CREATE TABLE zalo_contacts (
     phone                TEXT,
     phone_consent_at     TEXT
 );
+
+-- One person, two apps: an account linked to another (`person_id`) is that person, whose
+-- profile, questions and tickets are kept under the other account's id. A short code,
+-- asked for in one app and typed in the other, makes the link.
+ALTER TABLE users ADD COLUMN person_id INTEGER REFERENCES users (id);
+
+CREATE TABLE link_codes (
+    code        TEXT PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users (id),
+    expires_at  TEXT NOT NULL
+);
