@@ -202,7 +202,9 @@ class Service:
                     error = task.exception()
                     if not isinstance(error, ChannelFatal):
                         raise error  # type: ignore[misc]
-                    name = next(n for n, group in live.items() if task in group)
+                    name = next((n for n, group in live.items() if task in group), None)
+                    if name is None:
+                        continue  # its sender and its channel both said so
                     log.error("stopping: %s", error)
                     failed = True
                     await self._stop_channel(name, live.pop(name))

@@ -170,3 +170,18 @@ async def test_the_webhook_answers_200_quickly_and_stores_before_answering(
     assert [row[0] for row in stored] == [event["message"]["msg_id"]]
     assert json.loads(stored[0][1])["sender"]["id"] == USER
     assert APP_SECRET not in stored[0][1]
+
+
+async def test_a_phone_submitted_in_the_info_form_is_kept_for_zns(tmp_path: Path) -> None:
+    async with running_zalo_bot(tmp_path, clock=clock) as bot:
+        lan = bot.user(USER)
+        form = {**lan.event("", "user_submit_info"),
+                "info": {"name": "Lan", "phone": "0912 345 678", "address": ""}}
+        del form["message"]
+        assert (await lan.post(form)).status_code == 200
+        await lan.answer("/start")
+    async with (
+        aiosqlite.connect(database(tmp_path)) as db,
+        db.execute("SELECT phone, phone_consent_at IS NOT NULL FROM zalo_contacts") as rows,
+    ):
+        assert list(await rows.fetchall()) == [("84912345678", 1)]

@@ -148,8 +148,11 @@ class ZaloChannel:
             log.info("Zalo calls the access token invalid (%s); refreshing once", err.code)
         return await call(await self.tokens.refresh(token))
 
-    async def _wrote(self, user: str, message_id: str | None) -> None:
-        await self._storage.zalo_contacts.wrote(user, message_id, self._clock())
+    async def _wrote(self, user: str, message_id: str | None, phone: str | None) -> None:
+        now = self._clock()
+        await self._storage.zalo_contacts.wrote(user, message_id, now)
+        if phone is not None:
+            await self._storage.zalo_contacts.set_phone(user, phone, now)
 
     async def _keep_fresh(self) -> None:
         """Refresh the token when less than an hour is left, without waiting for a -216."""

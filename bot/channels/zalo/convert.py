@@ -26,6 +26,9 @@ ATTACHMENT_EVENTS = {
     "user_send_business_card": AttachmentKind.OTHER,
 }
 TEXT_EVENTS = {"user_send_text", "user_send_link", "user_click_button"}
+# The person filled in the OA's "request user info" form: a phone number given this way
+# is consent to receive ZNS messages on it.
+SUBMIT_INFO = "user_submit_info"
 
 
 def person_of(event: Mapping[str, Any]) -> str | None:
@@ -33,9 +36,21 @@ def person_of(event: Mapping[str, Any]) -> str | None:
     name = str(event.get("event_name", ""))
     if name == "follow" or name == "unfollow":
         return _text(event.get("follower", {}).get("id"))
-    if name in TEXT_EVENTS or name in ATTACHMENT_EVENTS:
+    if name in TEXT_EVENTS or name in ATTACHMENT_EVENTS or name == SUBMIT_INFO:
         return _text(event.get("sender", {}).get("id"))
     return None
+
+
+def submitted_phone(event: Mapping[str, Any]) -> str | None:
+    """The phone number of a submitted info form, as ZNS wants it (84…); else None."""
+    if event.get("event_name") != SUBMIT_INFO:
+        return None
+    info = event.get("info")
+    digits = "".join(ch for ch in str(info.get("phone", "")) if ch.isdigit()) \
+        if isinstance(info, Mapping) else ""
+    if digits.startswith("0"):
+        digits = "84" + digits[1:]
+    return digits if digits.startswith("84") and 10 <= len(digits) <= 12 else None
 
 
 def update_id(event: Mapping[str, Any]) -> str:
@@ -55,7 +70,7 @@ def event_incoming(event: Mapping[str, Any], update: str = "") -> Incoming | Non
     chat = Address(CHANNEL, person)
     if name == "follow":
         return Incoming(sender, chat, update_id=update, text="/start")
-    if name == "unfollow":
+    if name == "unfollow" or name == SUBMIT_INFO:
         return None
     message = event.get("message") or {}
     message_id = _text(message.get("msg_id"))

@@ -17,12 +17,12 @@ import tornado.web
 
 from bot.channels.base import InboxSink
 from bot.channels.zalo import CHANNEL
-from bot.channels.zalo.convert import person_of, update_id
+from bot.channels.zalo.convert import person_of, submitted_phone, update_id
 from bot.channels.zalo.signature import HEADER, verified_event
 from bot.config import ZaloSection
 
-# The person wrote: (Zalo user id, message id or None).
-Contact = Callable[[str, str | None], Awaitable[None]]
+# The person wrote: (Zalo user id, message id or None, a phone number they submitted).
+Contact = Callable[[str, str | None, str | None], Awaitable[None]]
 
 
 class _EventHandler(tornado.web.RequestHandler):
@@ -43,7 +43,7 @@ class _EventHandler(tornado.web.RequestHandler):
         if person is not None:  # the OA's own echoes and receipts are not kept
             message = event.get("message")
             msg_id = message.get("msg_id") if isinstance(message, dict) else None
-            await self.contact(person, str(msg_id) if msg_id else None)
+            await self.contact(person, str(msg_id) if msg_id else None, submitted_phone(event))
             await self.inbox.receive(CHANNEL, [(update_id(event), event)])
         self.set_status(200)
         self.finish()
