@@ -229,3 +229,15 @@ async def test_zalo_auth_stores_the_first_pair_and_refuses_a_spent_token(
     finally:
         await storage.close()
     assert token is not None and token.access_token == fake_zalo.issued[-2]
+
+
+async def test_a_token_refused_even_when_fresh_is_not_refreshed_again_and_again(
+    tmp_path: Path, fake_zalo: FakeZalo
+) -> None:
+    config = "[delivery]\nretry_initial_seconds = 0.05\nretry_max_seconds = 0.05\n"
+    async with running_zalo_bot(tmp_path, config, fake=fake_zalo, clock=lambda: FIXED_NOW) as bot:
+        fake_zalo.fail_next(CS_PATH, -216, times=6)  # as when the app lost its permissions
+        (answer,) = await bot.user(USER).ask("/huongdan")
+    assert [call.error for call in fake_zalo.made(CS_PATH, ok_only=False)] == [-216] * 6 + [0]
+    assert len(fake_zalo.made(TOKEN_PATH)) == 1
+    assert answer["text"].startswith("Tôi có thể giúp")

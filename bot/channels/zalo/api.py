@@ -121,10 +121,13 @@ class ZaloApi:
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object; an answer that is not one (a proxy's error page) is a
+    transport problem, retried like a time-out."""
     try:
         body = response.json()
     except ValueError:
-        raise ZaloApiError(response.status_code, "the answer is not JSON") from None
+        body = None
     if not isinstance(body, dict):
-        raise ZaloApiError(response.status_code, "the answer is not a JSON object")
+        raise httpx.DecodingError(f"HTTP {response.status_code}: not a JSON object",
+                                  request=response.request)
     return body

@@ -68,6 +68,7 @@ class ZaloChannel:
         self._api = ZaloApi(section.app_id, section.app_secret, section.api_base)
         self.tokens = TokenSource(section.app_id, self._api, storage.zalo_tokens, clock, on_dead)
         self._webhook: WebhookServer | None = None
+        self._refused_fresh: str | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -138,15 +139,27 @@ class ZaloChannel:
             await on_part(message_id, index == len(parts) - 1)
 
     async def _authorised(self, call: Callable[[str], Awaitable[T]]) -> T:
-        """`call(token)`; on an invalid token, one refresh and one retry."""
+        """`call(token)`; on an invalid token, one refresh and one retry.
+
+        A token refused right after its refresh is not refreshed again (the app lacks
+        the OA's permissions, or Zalo is unwell): the message is retried later with it.
+        """
         token = await self.tokens.access_token()
         try:
             return await call(token)
         except ZaloApiError as err:
-            if err.code not in TOKEN_INVALID:
+            if err.code not in TOKEN_INVALID or token == self._refused_fresh:
                 raise
             log.info("Zalo calls the access token invalid (%s); refreshing once", err.code)
-        return await call(await self.tokens.refresh(token))
+        fresh = await self.tokens.refresh(token)
+        try:
+            return await call(fresh)
+        except ZaloApiError as err:
+            if err.code in TOKEN_INVALID:
+                self._refused_fresh = fresh
+                log.warning("Zalo refuses a new access token too (%s): check that the app "
+                            "has the OA's permissions", err.code)
+            raise
 
     async def _wrote(self, user: str, message_id: str | None, phone: str | None) -> None:
         now = self._clock()
