@@ -26,7 +26,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.app import serve
+from bot.app import run_telegram
 from bot.config import load_config
 
 TOKEN = "123456:TEST-token_9aZ"
@@ -59,7 +59,8 @@ class Call:
     method: str
     params: dict[str, Any]
     status: int
-    at: float
+    at: float  # when the request arrived (Telegram's limits count arrivals)
+    answered: float = 0.0
 
 
 @dataclass
@@ -116,6 +117,12 @@ class FakeBotApi:
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
 
+    def redeliver(self, update_id: int) -> None:
+        """Deliver an update again, as Telegram does when it never saw it confirmed."""
+        update = next(u for u in self.pushed if u["update_id"] == update_id)
+        self._updates.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
+
     def fail_next(self, method: str, retry_after: int) -> None:
         """The next call to `method` gets 429 Too Many Requests."""
         self._failures.setdefault(method, deque()).append(retry_after)
@@ -139,6 +146,7 @@ class FakeBotApi:
     def revoke_token(self) -> None:
         """From now on every call is refused with 401, as after /revoke in BotFather."""
         self.revoked = True
+        asyncio.get_running_loop().create_task(self._notify())  # ends a waiting getUpdates
 
     def remember_chat(self, chat: dict[str, Any]) -> None:
         self._chats[chat["id"]] = chat
@@ -167,10 +175,11 @@ class FakeBotApi:
     # Answering the bot.
 
     async def answer(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        arrived = time.monotonic()
         if token != TOKEN or self.revoked:
             return _error(401, "Unauthorized")
         status, body = await self._dispatch(method, params)
-        self.calls.append(Call(method, params, status, time.monotonic()))
+        self.calls.append(Call(method, params, status, arrived, time.monotonic()))
         await self._notify()
         return status, body
 
@@ -210,7 +219,7 @@ class FakeBotApi:
         with suppress(TimeoutError):
             async with self._changed:
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._updates or self._closed),
+                    self._changed.wait_for(lambda: self._updates or self._closed or self.revoked),
                     timeout=params.get("timeout", 0),
                 )
         return self._updates[:100]
@@ -464,7 +473,7 @@ async def running_bot(
     clock: Callable[[], datetime] | None = None,
     api: FakeBotApi | None = None,
 ) -> AsyncIterator[FakeBotApi]:
-    """The bot, run by `serve` as `commune-bot run` would, against a fake API.
+    """The bot, run by `run_telegram` as `commune-bot run` would, against a fake API.
 
     `config_text` adds sections to the configuration, `telegram` adds [telegram] keys;
     pass a started `api` to queue updates before the bot starts.
@@ -479,7 +488,7 @@ async def running_bot(
         encoding="utf-8",
     )
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(load_config(config_path, environ={}), stop=stop,
+    task = asyncio.create_task(run_telegram(load_config(config_path, environ={}), stop=stop,
                                             clock=clock))
     try:
         # Polling starts by deleting any webhook; webhook mode by setting it.

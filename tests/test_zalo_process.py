@@ -4,26 +4,15 @@ waits for Zalo, answers once after a restart."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from tests.fake_zalo_api import FakeZalo, ZaloUser, store_tokens, zalo_config
+from tests.test_crash import start_bot
 from tests.test_telegram_webhook import free_port, until_listening
 
 USER = "8171562230448590128"
 CS_PATH = "/v3.0/oa/message/cs"
-
-
-async def start_bot(config: Path) -> asyncio.subprocess.Process:
-    environ = {key: value for key, value in os.environ.items()
-               if not key.startswith("COMMUNE_BOT_")}
-    with (config.parent / "bot.log").open("ab") as log:  # a pipe nobody reads could fill
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(config), cwd=config.parent,
-            env=environ, stdout=asyncio.subprocess.DEVNULL, stderr=log,
-        )
 
 
 async def listening(port: int, process: asyncio.subprocess.Process, log: Path) -> None:
@@ -49,7 +38,7 @@ async def test_an_answer_waiting_for_zalo_survives_kill_9_and_goes_out_once(
         "retry_max_seconds = 0.1\n" + zalo_config(fake, port), encoding="utf-8")
     await store_tokens(tmp_path / "data" / "commune-bot.sqlite3", *fake.issue_pair())
     fake.fail_next(CS_PATH, -32, times=10_000)  # the app's call limit: retried, never sent
-    first = await start_bot(config)
+    first = await start_bot(config, tmp_path / "bot.log")
     try:
         await listening(port, first, tmp_path / "bot.log")
         lan = ZaloUser(fake, f"http://127.0.0.1:{port}/zalo", USER)
@@ -58,7 +47,7 @@ async def test_an_answer_waiting_for_zalo_survives_kill_9_and_goes_out_once(
         first.send_signal(signal.SIGKILL)
         assert await first.wait() == -signal.SIGKILL
         fake.clear_failures()
-        second = await start_bot(config)
+        second = await start_bot(config, tmp_path / "bot.log")
         try:
             await fake.wait_for(lambda: fake.sent(USER), timeout=20)
             help_after = await asyncio.wait_for(lan.answer("/start"), 20)

@@ -23,17 +23,16 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.channels.base import Channel, Pace
+from bot.channels.base import Channel
 from bot.delivery.backoff import Backoff
 from bot.delivery.envelope import Envelope
 from bot.delivery.errors import ChannelFatal, Rejected, RetryLater, Transient, Unreachable
-from bot.delivery.pacing import Gcra
+from bot.delivery.pacing import Gcra, SlidingWindow
 from bot.storage import Storage
 from bot.storage.outbox import DueMessage
 
 log = logging.getLogger(__name__)
 
-BULK = "bulk"  # the pacer's key for the global bulk rate
 # How often the outbox is looked at with nothing to wake the sender: rows written by
 # another process (an admin command) are picked up within this time.
 POLL_SECONDS = 1.0
@@ -62,7 +61,7 @@ class Sender:
         self._settings = settings
         self._clock = clock
         self._pacer = Gcra(monotonic)
-        self._bulk_pace = Pace(interval=1.0 / settings.messages_per_second, burst=1)
+        self._bulk = SlidingWindow(settings.messages_per_second, monotonic)
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._busy_chats: set[object] = set()
         self._wake = asyncio.Event()
@@ -113,33 +112,31 @@ class Sender:
         if free <= 0:
             return
         due = await self._storage.outbox.due(
-            self._channel.name, self._clock(), limit=max(64, free * 16),
-            skip=list(self._in_flight),
+            self._channel.name, self._clock(), limit=free * 8, skip=list(self._in_flight)
         )
         for message in due:
             if free == 0:
                 return
-            envelope = message.envelope
             if message.chat_inactive:
-                await self._storage.outbox.failed(envelope.id, "chat inactive", self._clock())
+                await self._storage.outbox.failed(message.id, "chat inactive", self._clock())
                 continue
-            chat = envelope.address.chat
+            chat = message.address.chat
             if chat in self._busy_chats or not self._may_send(message):
                 continue
-            self._pacer.take(chat, self._channel.pace(envelope.address))
-            if envelope.priority.bulk:
-                self._pacer.take(BULK, self._bulk_pace)
+            self._pacer.take(chat, self._channel.pace(message.address))
+            if message.priority.bulk:
+                self._bulk.take()
             self._busy_chats.add(chat)
-            task = asyncio.create_task(self._deliver(message))
-            self._in_flight[envelope.id] = task
+            self._in_flight[message.id] = asyncio.create_task(
+                self._deliver(message.envelope(), message.attempts)
+            )
             free -= 1
 
     def _may_send(self, message: DueMessage) -> bool:
         """True when the chat's pace and, for bulk messages, the global rate allow it now."""
-        envelope = message.envelope
-        waits = [self._pacer.wait(envelope.address.chat, self._channel.pace(envelope.address))]
-        if envelope.priority.bulk:
-            waits.append(self._pacer.wait(BULK, self._bulk_pace))
+        waits = [self._pacer.wait(message.address.chat, self._channel.pace(message.address))]
+        if message.priority.bulk:
+            waits.append(self._bulk.wait())
         wait = max(waits)
         if wait > 0:
             self._timer_in(wait)
@@ -149,8 +146,7 @@ class Sender:
         at = self._monotonic() + seconds
         self._next_timer = at if self._next_timer is None else min(self._next_timer, at)
 
-    async def _deliver(self, message: DueMessage) -> None:
-        envelope = message.envelope
+    async def _deliver(self, envelope: Envelope, attempts: int) -> None:
         outbox = self._storage.outbox
         last_id: str | None = None
 
@@ -185,7 +181,7 @@ class Sender:
         except Exception as err:  # Transient, or a bug: never lose the message
             if not isinstance(err, Transient):
                 log.exception("unexpected error sending message %s; will retry", envelope.id)
-            delay = self._settings.retry.delay(message.attempts)
+            delay = self._settings.retry.delay(attempts)
             await outbox.retry_at(envelope.id, self._clock() + timedelta(seconds=delay), str(err))
             self._timer_in(delay)
         else:

@@ -38,15 +38,13 @@ class SqliteInbox:
         fresh = []
         async with self._db.transaction() as db:
             for update_id, payload in updates:
-                cursor = await db.execute(
+                inserted = await db.execute_fetchall(
                     """INSERT INTO inbox (channel, update_id, payload, received_at)
                        VALUES (?, ?, ?, ?) ON CONFLICT (channel, update_id) DO NOTHING
                        RETURNING id""",
                     (channel, update_id, json.dumps(payload, ensure_ascii=False), to_db(now)),
                 )
-                row = await cursor.fetchone()
-                await cursor.close()
-                if row is not None:
+                for row in inserted:
                     fresh.append(InboxRow(row["id"], channel, update_id, payload))
         return fresh
 

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from bot.delivery.envelope import Envelope, envelope
 from bot.storage.database import Database, from_db, to_db
-from handlers.model import Address
+from handlers.model import Address, Priority
 
 
 @dataclass(frozen=True)
@@ -30,9 +30,21 @@ class NewMessage:
 
 @dataclass(frozen=True)
 class DueMessage:
-    envelope: Envelope
+    """A pending message whose time has come; its payload is decoded only to send it."""
+
+    id: int
+    address: Address
+    priority: Priority
     attempts: int
     chat_inactive: bool
+    payload: str
+    parts_done: int
+    ref: str | None
+    key: str
+
+    def envelope(self) -> Envelope:
+        return envelope(self.id, self.address, self.priority, self.payload, self.parts_done,
+                        self.ref, self.key)
 
 
 @dataclass(frozen=True)
@@ -68,8 +80,8 @@ class SqliteOutbox:
         """Pending messages whose time has come, most urgent first; `skip` are in flight."""
         placeholders = ",".join("?" * len(skip))
         rows = await self._db.fetch_all(
-            f"""SELECT o.id, o.key, o.chat_id, o.thread_id, o.priority, o.payload, o.parts_done,
-                       o.ref, o.attempts, c.inactive_since IS NOT NULL AS inactive
+            f"""SELECT o.id, o.chat_id, o.thread_id, o.priority, o.attempts, o.payload,
+                       o.parts_done, o.ref, o.key, c.inactive_since IS NOT NULL AS inactive
                 FROM outbox o LEFT JOIN chats c
                      ON c.channel = o.channel AND c.chat_id = o.chat_id
                 WHERE o.channel = ? AND o.state = 'pending' AND o.next_try_at <= ?
@@ -78,11 +90,9 @@ class SqliteOutbox:
             (channel, to_db(now), *skip, limit),
         )
         return [
-            DueMessage(
-                envelope(r["id"], Address(channel, r["chat_id"], r["thread_id"]),
-                         r["priority"], r["payload"], r["parts_done"], r["ref"], r["key"]),
-                attempts=r["attempts"], chat_inactive=bool(r["inactive"]),
-            )
+            DueMessage(r["id"], Address(channel, r["chat_id"], r["thread_id"]),
+                       Priority(r["priority"]), r["attempts"], bool(r["inactive"]),
+                       r["payload"], r["parts_done"], r["ref"], r["key"])
             for r in rows
         ]
 
@@ -95,25 +105,32 @@ class SqliteOutbox:
 
     async def part_delivered(self, row_id: int, message_id: str) -> None:
         """One part of a long message went out: a restart sends only the parts after it."""
-        async with self._db.transaction() as db:
-            await db.execute(
-                """UPDATE outbox SET parts_done = parts_done + 1,
-                       delivered_ids = json_insert(delivered_ids, '$[#]', ?)
-                   WHERE id = ?""",
-                (message_id, row_id),
-            )
+        await self._db.write(
+            """UPDATE outbox SET parts_done = parts_done + 1,
+                   delivered_ids = json_insert(delivered_ids, '$[#]', ?)
+               WHERE id = ?""",
+            (message_id, row_id),
+        )
 
     async def delivered(
         self, message: Envelope, last_message_id: str | None, now: datetime
     ) -> list[str]:
         """Mark delivered and record every message id under the message's `ref`, at once."""
+        ids = [] if last_message_id is None else [last_message_id]
+        if message.parts_done == 0 and message.ref is None:  # the usual answer: one statement
+            await self._db.write(
+                """UPDATE outbox SET state = 'delivered', delivered_ids = ?, finished_at = ?,
+                       parts_done = ?, error = NULL WHERE id = ?""",
+                (json.dumps(ids), to_db(now), len(ids), message.id),
+            )
+            return ids
         async with self._db.transaction() as db:
-            extra = [] if last_message_id is None else [last_message_id]
-            async with db.execute(
-                "SELECT delivered_ids FROM outbox WHERE id = ?", (message.id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            ids = [*(json.loads(row[0]) if row else []), *extra]
+            if message.parts_done > 0:  # earlier parts went out before a restart
+                async with db.execute(
+                    "SELECT delivered_ids FROM outbox WHERE id = ?", (message.id,)
+                ) as cursor:
+                    row = await cursor.fetchone()
+                ids = [*(json.loads(row[0]) if row else []), *ids]
             await db.execute(
                 """UPDATE outbox SET state = 'delivered', delivered_ids = ?, finished_at = ?,
                        parts_done = ?, error = NULL WHERE id = ?""",
@@ -129,12 +146,10 @@ class SqliteOutbox:
         return ids
 
     async def retry_at(self, row_id: int, at: datetime, error: str) -> None:
-        async with self._db.transaction() as db:
-            await db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_try_at = ?, error = ? "
-                "WHERE id = ?",
-                (to_db(at), error, row_id),
-            )
+        await self._db.write(
+            "UPDATE outbox SET attempts = attempts + 1, next_try_at = ?, error = ? WHERE id = ?",
+            (to_db(at), error, row_id),
+        )
 
     async def hold_chat(self, address: Address, until: datetime) -> None:
         """Nothing pending for this chat goes out before `until` (the chat app asked)."""
@@ -146,12 +161,11 @@ class SqliteOutbox:
             )
 
     async def failed(self, row_id: int, reason: str, now: datetime) -> None:
-        async with self._db.transaction() as db:
-            await db.execute(
-                "UPDATE outbox SET state = 'failed', error = ?, finished_at = ?, "
-                "attempts = attempts + 1 WHERE id = ?",
-                (reason, to_db(now), row_id),
-            )
+        await self._db.write(
+            "UPDATE outbox SET state = 'failed', error = ?, finished_at = ?, "
+            "attempts = attempts + 1 WHERE id = ?",
+            (reason, to_db(now), row_id),
+        )
 
     async def ref_of(self, address: Address, message_id: str) -> str | None:
         """What a delivered message belongs to ("ticket:12"), from its chat and id."""

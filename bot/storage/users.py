@@ -22,19 +22,19 @@ class SqliteUsers:
         """Record the account; returns the person it is: the account it was linked to
         with /lienket, else itself."""
         async with self._db.transaction() as db:
-            cursor = await db.execute(
+            rows = await db.execute_fetchall(
                 """INSERT INTO users (channel, external_id, display_name, created_at, last_seen_at)
                    VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (channel, external_id)
                    DO UPDATE SET display_name = excluded.display_name,
                                  last_seen_at = excluded.last_seen_at
-                   RETURNING COALESCE(person_id, id) AS person""",
+                   RETURNING id, person_id""",
                 (channel, external_id, display_name, to_db(now), to_db(now)),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
-        assert row is not None
-        person = await self.get(row["person"])
+        (row,) = rows
+        if row["person_id"] is None:
+            return User(row["id"], channel, external_id, display_name)
+        person = await self.get(row["person_id"])
         assert person is not None
         return person
 

@@ -101,11 +101,13 @@ class TelegramChannel:
             log.info("polling for @%s", self._me.username)
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self._webhook is not None:
             await self._webhook.close()
+            self._webhook = None
         with contextlib.suppress(TelegramError, RuntimeError):
             await self.bot.shutdown()
 
