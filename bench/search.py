@@ -2,7 +2,7 @@
 
 Run from the project root:
 
-    .venv/bin/python bench/search.py [--questions FILE] [--portal FILE]
+    .venv/bin/python bench/search.py [--sets FILE…] [--questions FILE] [--no-compare]
 
 For each index size (the bundled entries; bundled plus every portal record; 10,000
 entries padded with perturbed copies of portal records) it builds three searchers:
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -40,7 +41,10 @@ from knowledge.importers.dichvucong import import_file
 from knowledge.normalize import fold, words
 from knowledge.search import Candidate, Intent, SearchIndex, SearchResult, entry_fields
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+QUALITY_SETS = [ROOT / "bench" / "questions" / "tune.jsonl",
+                ROOT / "bench" / "questions" / "heldout.jsonl", SHARED / "eval" / "dev.jsonl"]
 SYNTHETIC_SIZE = 10_000
 NAIVE_THRESHOLD = 80  # token_set_ratio at or above which the naive baseline answers
 LATENCY_ROUNDS = 3  # each question is asked this many times for the latency figures
@@ -160,24 +164,86 @@ def score(questions_path: Path, answers: list[dict[str, object]]) -> str:
     return done.stdout
 
 
+def quality(sets: Sequence[Path], sizes: dict[str, list[Entry]]) -> None:
+    """Each question set scored by score.py per typing variant, then per kind of question
+    (short keywords, long stories, citizens' long questions…) where the set says it."""
+    for size_name, entries in sizes.items():
+        index = SearchIndex.build(entries)
+        for path in sets:
+            questions = [json.loads(line) for line in
+                         path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            answers = [search_record(index.search(q["q"]), 0.0) for q in questions]
+            print(f"== {path.name} on {size_name} ({len(entries):,} entries)")
+            print("   " + score_lines(questions, answers).replace("\n", "\n   "))
+            kinds = sorted({q["kind"] for q in questions if "kind" in q})
+            for kind in kinds:
+                chosen = [i for i, q in enumerate(questions) if q.get("kind") == kind]
+                total = score_lines([questions[i] for i in chosen], [answers[i] for i in chosen])
+                print(f"   kind {kind:10s} " + total.splitlines()[-2].split(None, 1)[1])
+            print()
+
+
+def score_lines(questions: Sequence[dict], answers: list[dict[str, object]]) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as file:
+        file.writelines(json.dumps(q, ensure_ascii=False) + "\n" for q in questions)
+        file.flush()
+        return score(Path(file.name), answers).strip()
+
+
+def startup(portal: Path) -> None:
+    """Wall time and peak memory of `commune-bot search` from process start to its first
+    answer, with the portal records as entry files: without a cache, then from it."""
+    with tempfile.TemporaryDirectory() as work:
+        imported, cache = Path(work) / "portal", Path(work) / "cache"
+        subprocess.run([sys.executable, "-m", "bot", "kb", "import", "--from", "dichvucong",
+                        str(portal), "--out", str(imported)], capture_output=True, check=True)
+        command = [sys.executable, "-m", "bot", "search", "--json",
+                   "--kb", str(bundled_entries_path()), "--kb", str(imported)]
+        for label, extra in (("no cache", []), ("cache written", ["--cache", str(cache)]),
+                             ("from the cache", ["--cache", str(cache)])):
+            started = time.perf_counter()
+            process = subprocess.Popen([*command, *extra], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True, encoding="utf-8")
+            assert process.stdin and process.stdout
+            process.stdin.write("đăng ký khai sinh\n")
+            process.stdin.close()
+            answer = json.loads(process.stdout.readline())["answer"]
+            elapsed = time.perf_counter() - started
+            _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
+            process.returncode = os.waitstatus_to_exitcode(status)
+            print(f"start-up {label:15s} {elapsed:5.2f} s to the first answer "
+                  f"({answer}), peak RSS {usage.ru_maxrss / 1024:.0f} MiB")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev.jsonl")
+    parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev.jsonl",
+                        help="the set timed against the baselines")
+    parser.add_argument("--sets", type=Path, nargs="*", default=QUALITY_SETS,
+                        help="sets scored per typing variant and kind")
     parser.add_argument("--portal", type=Path, default=SHARED / "data" / "dichvucong-2026.jsonl")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="skip the baselines and the 10,000-entry timing")
     args = parser.parse_args(argv)
 
+    print(f"python {sys.version.split()[0]}\n")
+    startup(args.portal)  # first: a child forked from a small process measures its own memory
     questions = [json.loads(line)["q"] for line in
                  args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     bundled = list(load_knowledge_base([bundled_entries_path()]).entries)
-    portal = import_file(args.portal, verified=date.today()).entries
+    portal = import_file(args.portal, verified=date(2026, 1, 1)).entries
     sizes = {
         "bundled": bundled,
         # As the bot loads them: imported records of curated procedures left out.
         "bundled + portal": merged(bundled + portal),
         f"{SYNTHETIC_SIZE:,} synthetic": synthetic(merged(bundled + portal), SYNTHETIC_SIZE),
     }
-    print(f"questions: {args.questions} ({len(questions)}), latency over "
-          f"{LATENCY_ROUNDS} rounds; python {sys.version.split()[0]}\n")
+    print()
+    quality(args.sets, {name: sizes[name] for name in ("bundled", "bundled + portal")})
+    if args.no_compare:
+        return 0
+    print(f"\nquestions: {args.questions} ({len(questions)}), latency over "
+          f"{LATENCY_ROUNDS} rounds\n")
     summary = []
     for size_name, entries in sizes.items():
         for system, build in SYSTEMS.items():

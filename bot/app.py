@@ -15,13 +15,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.channels.base import Channel
+from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import CHANNEL as TELEGRAM
-from bot.config import Config, ConfigError, load_units
+from bot.config import Config, ConfigError, calendar_days, load_units
 from bot.delivery.backoff import Backoff
 from bot.delivery.envelope import Envelope, payload_json
-from bot.delivery.errors import ChannelFatal
+from bot.delivery.errors import ChannelFatal, DeliveryError, Rejected, Unreachable
 from bot.delivery.flood import FloodLimiter
 from bot.delivery.pipeline import OutboxWriter, UpdatePipeline
 from bot.delivery.sender import Sender, SenderSettings
@@ -30,11 +33,17 @@ from bot.storage import Storage
 from bot.storage.outbox import NewMessage
 from handlers.context import HandlerContext, SupportContacts
 from handlers.dispatcher import Dispatcher
+from handlers.hotline import sla
+from handlers.hotline.failures import delivery_failed
+from handlers.hotline.settings import HotlineSettings, Team, Topic
 from handlers.model import Address, Outgoing, Priority, Reply
+from handlers.model import Sender as Person
 from handlers.onboarding import Onboarding, OnboardingSettings
+from handlers.ports import TICKET_REF
 from handlers.texts import Texts, TextsError
-from knowledge.base import bundled_entries_path, load_knowledge_base
-from knowledge.search import SearchIndex
+from handlers.workdays import OfficeHours, WorkCalendar
+from knowledge.base import bundled_entries_path
+from knowledge.cache import load_indexed
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -43,6 +52,7 @@ DRAIN_SECONDS = 10.0
 APOLOGY = "apology:"  # the key prefix of the message that replaces a refused answer
 
 Clock = Callable[[], datetime]
+FailureHook = Callable[[Envelope, DeliveryError], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class App:
     storage: Storage
     ctx: HandlerContext
     dispatcher: Dispatcher
+    hotline: HotlineSettings
 
 
 def knowledge_folders(config: Config, override: list[Path] | None = None) -> list[Path]:
@@ -70,6 +81,31 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def work_calendar(config: Config) -> WorkCalendar:
+    days_off, working_days = calendar_days(config.calendar)
+    return WorkCalendar(days_off, working_days)
+
+
+def hotline_settings(config: Config, channel: str = TELEGRAM) -> HotlineSettings:
+    """The hotline's teams and hours; the teams' chats are on `channel` (Telegram groups,
+    or the terminal's chats for `commune-bot chat --staff`)."""
+    section = config.hotline
+    supervisors = section.supervisor_chat_id
+    return HotlineSettings(
+        teams=tuple(Team(team.name, Address(channel, str(team.chat_id)), tuple(team.topics))
+                    for team in section.teams),
+        topics=tuple(Topic(topic.id, topic.label) for topic in section.topics),
+        hours=OfficeHours(section.office_hours, work_calendar(config),
+                          ZoneInfo(config.bot.timezone)),
+        first_response_minutes=section.first_response_minutes,
+        escalate_minutes=section.escalate_minutes,
+        supervisor_chat=Address(channel, str(supervisors)) if supervisors else None,
+        reopen_days=section.reopen_days,
+        show_staff_names=section.show_staff_names,
+        staff_ids=frozenset(str(staff) for staff in section.staff_ids),
+    )
+
+
 def onboarding_settings(config: Config) -> OnboardingSettings:
     staff = config.support.staff_chat_id
     return OnboardingSettings(
@@ -82,14 +118,18 @@ def onboarding_settings(config: Config) -> OnboardingSettings:
 
 
 @asynccontextmanager
-async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterator[App]:
+async def open_app(
+    config: Config, *, clock: Clock | None = None, team_channel: str = TELEGRAM
+) -> AsyncIterator[App]:
     """Everything handlers need, with the database open."""
     try:
         texts = Texts.load(config.resolve(config.texts.file) if config.texts.file else None)
     except TextsError as err:
         raise ConfigError(str(err)) from None
-    knowledge = load_knowledge_base(knowledge_folders(config)).require_complete()
-    index = SearchIndex.build(knowledge.entries)
+    # The built index is cached beside the database, keyed by the entries' content.
+    cache = config.database_path.parent / "cache"
+    knowledge, index = load_indexed(knowledge_folders(config), cache)
+    knowledge.require_complete()
     settings = onboarding_settings(config)
     storage = await Storage.open(config.database_path)
     clock = clock or clock_for(config)
@@ -100,20 +140,26 @@ async def open_app(config: Config, *, clock: Clock | None = None) -> AsyncIterat
             knowledge=knowledge,
             index=index,
             texts=texts,
-            support=SupportContacts(config.support.hotline_phone, config.support.hotline_email),
+            support=SupportContacts(config.support.hotline_phone, config.support.hotline_email,
+                                    tickets=bool(config.hotline.teams)),
             clock=clock,
         )
-        yield App(config, storage, ctx, Dispatcher(ctx, Onboarding(ctx, settings)))
+        hotline = hotline_settings(config, team_channel)
+        dispatcher = Dispatcher(ctx, Onboarding(ctx, settings), hotline,
+                                two_apps=team_channel != CONSOLE and wants_telegram(config)
+                                and wants_zalo(config))
+        yield App(config, storage, ctx, dispatcher, hotline)
     finally:
         await storage.close()
 
 
-def sender_settings(config: Config) -> SenderSettings:
+def sender_settings(config: Config, only_chat: str | None = None) -> SenderSettings:
     delivery = config.delivery
     return SenderSettings(
         messages_per_second=delivery.messages_per_second,
         concurrency=delivery.concurrency,
         retry=backoff_for(config),
+        only_chat=only_chat,
     )
 
 
@@ -124,21 +170,54 @@ def backoff_for(config: Config) -> Backoff:
 class Service:
     """The channels, the update pipeline and the senders of one serving process."""
 
-    def __init__(self, app: App, channels: Sequence[Channel], transport_clock: Clock) -> None:
+    def __init__(
+        self,
+        app: App,
+        channels: Sequence[Channel],
+        transport_clock: Clock,
+        only_chat: str | None = None,
+    ) -> None:
         self.app = app
         self.channels = {channel.name: channel for channel in channels}
         self.senders = {
-            name: Sender(channel, app.storage, sender_settings(app.config),
-                         clock=transport_clock, on_rejected=self._apologise)
+            name: Sender(channel, app.storage, sender_settings(app.config, only_chat),
+                         clock=transport_clock, on_failed=self._failed)
             for name, channel in self.channels.items()
         }
+        # Who hears of a message that failed for good, by the prefix of its ref.
+        self.failure_hooks: dict[str, FailureHook] = {TICKET_REF: self._ticket_failed}
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.pipeline = UpdatePipeline(
             app.storage, self.channels, app.dispatcher,
             FloodLimiter(app.config.delivery.flood_messages_per_minute),
             app.ctx.texts, app.ctx.clock, self.wake_senders,
         )
 
-    async def _apologise(self, envelope: Envelope, reason: str) -> None:
+    async def _failed(self, envelope: Envelope, error: DeliveryError) -> None:
+        """A message failed for good: the hook for its ref, and an apology for an answer."""
+        if isinstance(error, Rejected):
+            await self._apologise(envelope)
+        if envelope.ref is None:
+            return
+        for prefix, hook in self.failure_hooks.items():
+            if envelope.ref.startswith(prefix):
+                async with self.app.storage.transaction():
+                    await hook(envelope, error)
+
+    async def _ticket_failed(self, envelope: Envelope, error: DeliveryError) -> None:
+        assert envelope.ref is not None
+        await delivery_failed(self.app.ctx, self.app.hotline, envelope.ref, envelope.address,
+                              envelope.key, error.reason, isinstance(error, Unreachable))
+
+    async def sweep(self, now: datetime) -> int:
+        """The hotline's response-time watch at `now`, in one transaction."""
+        async with self.app.storage.transaction():
+            queued = await sla.sweep(self.app.ctx, self.app.hotline, now)
+        if queued:
+            self.wake_senders()
+        return queued
+
+    async def _apologise(self, envelope: Envelope) -> None:
         """An answer the chat app refused (400) is replaced by a short apology, once."""
         if envelope.priority is not Priority.ANSWER or envelope.key.startswith(APOLOGY):
             return
@@ -148,6 +227,12 @@ class Service:
                         payload_json(apology))],
             utc_now(),
         )
+
+    async def _sweep_now(self) -> None:
+        try:
+            await self.sweep(self.app.ctx.clock())
+        except Exception:
+            log.exception("the hotline's response-time sweep failed; it runs again in a minute")
 
     def wake_senders(self) -> None:
         for sender in self.senders.values():
@@ -191,6 +276,10 @@ class Service:
             for name in live:
                 live[name] = [asyncio.create_task(self.senders[name].run()),
                               asyncio.create_task(self.channels[name].wait_closed())]
+            if self.app.hotline.enabled:
+                self.scheduler.add_job(self._sweep_now, "interval", minutes=1,
+                                       id="hotline-sla", coalesce=True, max_instances=1)
+                self.scheduler.start()
             while live and not stop.is_set():
                 tasks = [task for group in live.values() for task in group]
                 done, _ = await asyncio.wait([*tasks, stopping],
@@ -212,6 +301,8 @@ class Service:
             return 1 if failed else 0
         finally:
             stopping.cancel()
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
             for name in list(live):
                 await self._stop_channel(name, live.pop(name))
 
@@ -230,10 +321,22 @@ class Service:
             await asyncio.wait_for(asyncio.gather(*(s.idle() for s in senders)), DRAIN_SECONDS)
 
 
-async def run_console(config: Config) -> int:
+async def run_console(config: Config, staff: str | None = None, **console_options: Any) -> int:
+    """The terminal chat: an official, or with `staff` (a team's name, "" for the first
+    team) that team's chat, for trying the hotline in two terminals on one database."""
     _log_to_file(config.database_path.parent / "commune-bot.log")
-    async with open_app(config) as app:
-        return await serve_console(app)
+    async with open_app(config, team_channel=CONSOLE) as app:
+        if staff is None:
+            return await serve_console(app, **console_options)
+        teams = app.hotline.teams
+        team = next((t for t in teams if t.name == staff), None) if staff else None
+        team = team or (teams[0] if teams and not staff else None)
+        if team is None:
+            names = ", ".join(f'"{t.name}"' for t in teams) or "none: add [[hotline.teams]]"
+            raise ConfigError(f"chat --staff: no such hotline team (teams: {names})")
+        name = app.ctx.texts("console_staff_name")
+        return await serve_console(app, sender=Person(CONSOLE, f"staff-{team.chat.chat_id}",
+                                                      name), chat=team.chat, **console_options)
 
 
 async def serve_console(app: App, **console_options: Any) -> int:
@@ -245,7 +348,8 @@ async def serve_console(app: App, **console_options: Any) -> int:
         await service.settled()
 
     console = ConsoleChannel(app.ctx.texts, settled, **console_options)
-    service = Service(app, [console], utc_now)
+    # Another terminal may show another chat of the same database: each shows its own.
+    service = Service(app, [console], utc_now, only_chat=console.chat.chat_id)
     return await service.run(asyncio.Event())
 
 

@@ -11,19 +11,21 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.app import clock_for, knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
 from bot.storage import StorageError
 from knowledge.base import BrokenKnowledgeBase, KnowledgeBase, load_knowledge_base
+from knowledge.cache import load_indexed
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_loaded
 from knowledge.entry import Level
 from knowledge.importers import output
 from knowledge.importers.dichvucong import ImportReport, import_file
 from knowledge.loader import load_folders
-from knowledge.search import SearchIndex, SearchResult
+from knowledge.search import SearchResult
 from knowledge.writer import render_entry
 
 
@@ -68,7 +70,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=cmd_run)
     chat = commands.add_parser("chat", parents=[common], help="chat with the bot in this terminal")
+    chat.add_argument("--staff", nargs="?", const="", default=None, metavar="TEAM",
+                      help="be the hotline's support team (the first team, or the one "
+                      "named) instead of an official, on the same database")
     chat.set_defaults(handler=cmd_chat)
+
+    tickets = commands.add_parser("tickets", parents=[common], help="hotline tickets")
+    ticket_commands = tickets.add_subparsers(title="tickets commands", metavar="TICKETS_COMMAND",
+                                             required=True)
+    export = ticket_commands.add_parser(
+        "export", parents=[common], help="one row per ticket, for the periodic reports"
+    )
+    export.add_argument("--csv", action="store_true", required=True, help="CSV on stdout")
+    export.add_argument("--from", dest="start", type=_date, metavar="DATE",
+                        help="tickets opened on or after this day (YYYY-MM-DD)")
+    export.add_argument("--to", dest="end", type=_date, metavar="DATE",
+                        help="tickets opened on or before this day (YYYY-MM-DD)")
+    export.set_defaults(handler=cmd_tickets_export)
 
     search = commands.add_parser(
         "search", parents=[common], help="answer questions read from stdin, one per line"
@@ -76,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="one JSON object per question")
     search.add_argument("--kb", type=Path, action="append", metavar="PATH",
                         help="search this knowledge-base folder instead of the configured ones")
+    search.add_argument("--cache", type=Path, metavar="DIR",
+                        help="keep the built index in DIR and start from it while the "
+                        "entries are unchanged")
     search.set_defaults(handler=cmd_search)
 
     kb = commands.add_parser("kb", parents=[common], help="knowledge-base tools")
@@ -113,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folders to count (default: the configured knowledge base)")
     stats.add_argument("--json", action="store_true", help="one JSON object")
     stats.set_defaults(handler=cmd_kb_stats)
+    drafts = kb_commands.add_parser(
+        "drafts", parents=[common],
+        help="answers staff saved with /luu; --write ID writes one as an entry file to finish",
+    )
+    drafts.add_argument("--write", type=int, metavar="ID", help="the draft to write")
+    drafts.add_argument("--out", type=Path, default=Path("drafts"), metavar="DIR",
+                        help="folder for the file (default ./drafts; not a knowledge folder: "
+                        "a curator finishes the entry and moves it)")
+    drafts.set_defaults(handler=cmd_kb_drafts)
     zalo = commands.add_parser("zalo", parents=[common], help="Zalo Official Account tools")
     zalo_commands = zalo.add_subparsers(title="zalo commands", metavar="ZALO_COMMAND",
                                         required=True)
@@ -142,6 +172,13 @@ def cmd_zalo_auth(args: argparse.Namespace, config: Config) -> int:
     return 0 if ok else 1
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-12-31: {text!r}") from None
+
+
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run
 
@@ -151,12 +188,24 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from bot.app import run_console
 
-    return asyncio.run(run_console(config))
+    return asyncio.run(run_console(config, staff=args.staff))
+
+
+def cmd_tickets_export(args: argparse.Namespace, config: Config) -> int:
+    from bot.hotline_cli import export_csv
+
+    return asyncio.run(export_csv(config, args.start, args.end, sys.stdout))
+
+
+def cmd_kb_drafts(args: argparse.Namespace, config: Config) -> int:
+    from bot.hotline_cli import drafts
+
+    return asyncio.run(drafts(config, args.write, args.out))
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
-    base = load_knowledge_base(knowledge_folders(config, args.kb)).require_complete()
-    index = SearchIndex.build(base.entries)
+    base, index = load_indexed(knowledge_folders(config, args.kb), args.cache)
+    base.require_complete()
     # Questions pasted from Windows files or in a legacy encoding must not stop the run.
     if isinstance(sys.stdin, io.TextIOWrapper):
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")

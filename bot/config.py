@@ -16,6 +16,7 @@ import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -120,6 +121,51 @@ class DeliverySection:
 
 
 @dataclass(frozen=True)
+class CalendarSection:
+    """The province's own days off and working days, on top of the national calendar."""
+
+    extra_days_off: list[str] = field(default_factory=list)
+    extra_working_days: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HotlineTopic:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class HotlineTeam:
+    name: str
+    chat_id: int
+    topics: list[str] = field(default_factory=list)
+
+
+DEFAULT_TOPICS = [
+    HotlineTopic("ho-tich", "Hộ tịch"),
+    HotlineTopic("chung-thuc", "Chứng thực"),
+    HotlineTopic("dat-dai", "Đất đai"),
+    HotlineTopic("mot-cua", "Một cửa / chuyển đổi số"),
+    HotlineTopic("nghiep-vu", "Nghiệp vụ cán bộ"),
+    HotlineTopic("khac", "Khác"),
+    HotlineTopic("ve-xa", "Đề nghị tổ công tác về xã hỗ trợ trực tiếp"),
+]
+
+
+@dataclass(frozen=True)
+class HotlineSection:
+    office_hours: str = "07:30-11:30,13:30-17:00"
+    first_response_minutes: int = 60
+    escalate_minutes: int = 240
+    supervisor_chat_id: int = 0
+    reopen_days: int = 7
+    show_staff_names: bool = False
+    staff_ids: list[int] = field(default_factory=list)
+    topics: list[HotlineTopic] = field(default_factory=lambda: list(DEFAULT_TOPICS))
+    teams: list[HotlineTeam] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Config:
     bot: BotSection = field(default_factory=BotSection)
     storage: StorageSection = field(default_factory=StorageSection)
@@ -130,6 +176,8 @@ class Config:
     telegram: TelegramSection = field(default_factory=TelegramSection)
     zalo: ZaloSection = field(default_factory=ZaloSection)
     delivery: DeliverySection = field(default_factory=DeliverySection)
+    calendar: CalendarSection = field(default_factory=CalendarSection)
+    hotline: HotlineSection = field(default_factory=HotlineSection)
     source: Path | None = None
 
     @property
@@ -204,6 +252,12 @@ def load_config(path: Path | None, environ: typing.Mapping[str, str] | None = No
 def _build_section(file: str, section: str, cls: type, raw: Any) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: [{section}] must be a table")
+    return _build_table(file, section, cls, raw)
+
+
+def _build_table(file: str, section: str, cls: type, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: [{section}] must be a table, like [[{section}]]")
     hints = typing.get_type_hints(cls)
     values = {}
     for key, value in raw.items():
@@ -214,10 +268,20 @@ def _build_section(file: str, section: str, cls: type, raw: Any) -> Any:
             values[key] = _build_section(file, f"{section}.{key}", hints[key], value)
         else:
             values[key] = _coerce(value, hints[key], f"{file}: [{section}] {key}")
+    missing = [f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+               if f.name not in values and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise ConfigError(f"{file}: [{section}] {missing[0]} is required")
     return cls(**values)
 
 
 def _coerce(value: Any, expected: Any, where: str) -> Any:
+    if dataclasses.is_dataclass(expected):
+        # A table of a list of tables ([[hotline.teams]]): "file: [hotline.teams] key …".
+        file, _, rest = where.rpartition(": [")
+        section, _, key = rest.partition("] ")
+        return _build_table(file, f"{section}.{key}", expected, value)
     origin = typing.get_origin(expected)
     if origin is Literal:
         allowed = typing.get_args(expected)
@@ -276,6 +340,8 @@ def _check_values(file: str, config: Config) -> None:
     _check_zalo(file, config.zalo)
     _check_delivery(file, config.delivery)
     _check_onboarding(file, config)
+    _check_calendar(file, config.calendar)
+    _check_hotline(file, config.hotline)
 
 
 BOT_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
@@ -352,6 +418,62 @@ def _check_onboarding(file: str, config: Config) -> None:
             f"{file}: [onboarding] require_approval needs [support] staff_chat_id, "
             "the chat where the support team approves officials"
         )
+
+
+def _check_calendar(file: str, calendar: CalendarSection) -> None:
+    for key in ("extra_days_off", "extra_working_days"):
+        for value in getattr(calendar, key):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise ConfigError(
+                    f'{file}: [calendar] {key}: "{value}" is not a date like "2027-02-15"'
+                ) from None
+    both = set(calendar.extra_days_off) & set(calendar.extra_working_days)
+    if both:
+        raise ConfigError(
+            f"{file}: [calendar] {min(both)} is both an extra day off and a working day"
+        )
+
+
+def calendar_days(calendar: CalendarSection) -> tuple[list[date], list[date]]:
+    """The extra days off and working days as dates (checked at load time)."""
+    return ([date.fromisoformat(d) for d in calendar.extra_days_off],
+            [date.fromisoformat(d) for d in calendar.extra_working_days])
+
+
+def _check_hotline(file: str, hotline: HotlineSection) -> None:
+    from handlers.workdays import parse_office_hours
+
+    try:
+        parse_office_hours(hotline.office_hours)
+    except ValueError as err:
+        raise ConfigError(f"{file}: [hotline] office_hours: {err}") from None
+    for key in ("first_response_minutes", "escalate_minutes", "reopen_days"):
+        if getattr(hotline, key) <= 0:
+            raise ConfigError(f"{file}: [hotline] {key} must be more than 0")
+    topics = [topic.id for topic in hotline.topics]
+    if len(set(topics)) != len(topics):
+        raise ConfigError(f"{file}: [hotline.topics] an id is listed twice")
+    if not hotline.teams:
+        return
+    defaults = [team.name for team in hotline.teams if not team.topics]
+    if len(defaults) != 1:
+        raise ConfigError(
+            f"{file}: [hotline.teams] exactly one team must have no topics (the default "
+            f"team), found {len(defaults)}"
+        )
+    seen: set[str] = set()
+    for team in hotline.teams:
+        for topic in team.topics:
+            if topic not in topics:
+                raise ConfigError(
+                    f'{file}: [hotline.teams] "{team.name}" takes topic "{topic}", '
+                    "which [[hotline.topics]] does not list"
+                )
+            if topic in seen:
+                raise ConfigError(f'{file}: [hotline.teams] topic "{topic}" has two teams')
+            seen.add(topic)
 
 
 def load_units(config: Config) -> list[str]:

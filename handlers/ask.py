@@ -28,7 +28,7 @@ async def answer_question(ctx: HandlerContext, user_id: int, text: str) -> Reply
             return Reply.text(ctx.texts("thanks_reply"))
         case Intent.EMPTY:
             return Reply.text(ctx.texts("empty_question"))
-    return unknown_reply(ctx)
+    return unknown_reply(ctx, question_id)
 
 
 async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
@@ -52,7 +52,7 @@ async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
             value = 1 if useful else -1
             await ctx.storage.questions.set_feedback(question.id, user_id, value, ctx.clock())
             return Reply.text(ctx.texts("feedback_thanks_up" if useful else "feedback_thanks_down"))
-        case callbacks.AskSupport():
+        case callbacks.AskSupport() if not ctx.support.tickets:
             contacts = hotline_contacts(ctx)
             if contacts:
                 return Reply(
@@ -74,18 +74,35 @@ def hotline_contacts(ctx: HandlerContext) -> str:
     return ", ".join(c for c in contacts if c)
 
 
-def unknown_reply(ctx: HandlerContext) -> Reply:
+async def asked_for_support(
+    ctx: HandlerContext, user_id: int, data: str
+) -> QuestionRecord | None:
+    """The person's own logged question a "Hỏi tổ hỗ trợ" button carries, when the hotline
+    takes tickets (the question and its entry go into the ticket); else None."""
+    action = callbacks.unpack(data)
+    if not ctx.support.tickets or not isinstance(action, callbacks.AskSupport):
+        return None
+    question = await ctx.storage.questions.get(action.question_id)
+    return question if question is not None and question.user_id == user_id else None
+
+
+def unknown_reply(ctx: HandlerContext, question_id: int) -> Reply:
     contacts = hotline_contacts(ctx)
-    follow_up = (
-        ctx.texts("unknown_hotline", contacts=contacts)
-        if contacts
-        else ctx.texts("unknown_no_hotline")
-    )
-    return Reply((Block(ctx.texts("unknown")), Block(follow_up)))
+    if ctx.support.tickets:
+        follow_up = ctx.texts("unknown_ask_team")
+    elif contacts:
+        follow_up = ctx.texts("unknown_hotline", contacts=contacts)
+    else:
+        follow_up = ctx.texts("unknown_no_hotline")
+    blocks = (Block(ctx.texts("unknown")), Block(follow_up))
+    if not ctx.support.tickets:
+        return Reply(blocks)
+    support = callbacks.pack(callbacks.AskSupport(question_id))
+    return Reply(blocks, ((Button(ctx.texts("button_ask_support"), support),),))
 
 
 def _card(ctx: HandlerContext, entry: Entry, section: Section | None, question_id: int) -> Reply:
-    ask_support = bool(hotline_contacts(ctx))
+    ask_support = ctx.support.tickets or bool(hotline_contacts(ctx))
     return answer_card(entry, section, question_id, ctx.texts, ask_support=ask_support)
 
 

@@ -40,7 +40,8 @@ class Feedback:
 
 @dataclass(frozen=True)
 class AskSupport:
-    """Take a logged question to the support team (for now: their contacts, question quoted)."""
+    """Take a logged question to the support team: a ticket carrying it, or (with no
+    hotline teams configured) their contacts with the question quoted."""
 
     question_id: int
 

@@ -27,6 +27,7 @@ class OutboxPort(Protocol):
 class SupportContacts:
     phone: str = ""
     email: str = ""
+    tickets: bool = False  # the hotline takes requests in the chat ([[hotline.teams]])
 
 
 @dataclass(frozen=True)

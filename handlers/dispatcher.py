@@ -7,27 +7,43 @@ pipeline rolls the whole update back and sends a polite message instead.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers import ask, commands, linking, onboarding
-from handlers.commands import Audience, Command
+from handlers.commands import Audience, Command, Feature
 from handlers.context import HandlerContext
-from handlers.model import Block, Incoming, Outgoing, Reply
+from handlers.hotline import Hotline, buttons
+from handlers.hotline.settings import HotlineSettings
+from handlers.model import Block, ChatKind, Incoming, Reply, Result
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.ports import User
 
-Result = list[Reply | Outgoing]
-"""Replies go to the chat that wrote; an `Outgoing` names its own address."""
-
 
 class Dispatcher:
-    def __init__(self, ctx: HandlerContext, onboarding: Onboarding | None = None) -> None:
+    def __init__(
+        self,
+        ctx: HandlerContext,
+        onboarding: Onboarding | None = None,
+        hotline: HotlineSettings | None = None,
+        *,
+        two_apps: bool = False,
+    ) -> None:
         self.ctx = ctx
+        self.two_apps = two_apps  # Telegram and Zalo both served: /lienket links accounts
         self.onboarding = onboarding or Onboarding(ctx, OnboardingSettings())
+        self.hotline = Hotline(ctx, hotline or HotlineSettings(), self.onboarding)
+
+    @property
+    def features(self) -> set[Feature]:
+        switched = {Feature.REGISTRATION: self.onboarding.settings.enabled,
+                    Feature.HOTLINE: self.hotline.enabled, Feature.LINKING: self.two_apps}
+        return {feature for feature, on in switched.items() if on}
 
     def menu(self) -> list[tuple[str, str]]:
         """The officials' commands for a chat app's menu, with their descriptions."""
         return [
             (command.name, self.ctx.texts(command.description_key))
-            for command in commands.listed(Audience.OFFICIALS, self.onboarding.settings.enabled)
+            for command in commands.listed(Audience.OFFICIALS, self.features)
         ]
 
     async def handle(self, incoming: Incoming) -> Result:
@@ -36,29 +52,46 @@ class Dispatcher:
         user = await self.ctx.storage.users.upsert(
             sender.channel, sender.id, sender.name, self.ctx.clock()
         )
+        if incoming.text is not None:
+            incoming = replace(incoming, text=_valid_text(incoming.text))
         if incoming.button is not None:
-            return [await self._press(user, incoming)]
-        if incoming.text is None:
+            return await self._press(user, incoming)
+        if incoming.chat_kind is ChatKind.GROUP:
+            in_ticket = await self.hotline.staff_message(incoming)
+            if in_ticket is not None:
+                return in_ticket
+            if not incoming.addressed:
+                return []
+        text = incoming.text.strip() if incoming.text is not None else None
+        name = _command(text) if text else None
+        if name is not None and commands.find(name) is commands.LINK and self.two_apps:
+            return await linking.link(self.ctx, user, incoming, _argument(text or ""))
+        if name is not None:
+            return [await self._command(user, name, incoming, text or "")]
+        if self.hotline.in_staff_chat(incoming):
+            return []  # staff talking among themselves
+        if incoming.chat_kind is ChatKind.PRIVATE:
+            joined = await self.hotline.official_message(user, incoming)
+            if joined is not None:
+                return joined
+        if not text:
             return [Reply.text(texts("attachment_unsupported"))]
-        replies = await self._text(user, incoming, _valid_text(incoming.text).strip())
+        replies = await self._text(user, text)
         if incoming.attachments:  # a photo or file with a caption
             replies.insert(0, Reply.text(texts("attachment_caption_only")))
         return replies
 
-    async def _text(self, user: User, incoming: Incoming, text: str) -> Result:
-        name = _command(text)
-        if name is not None and commands.find(name) is commands.LINK:
-            argument = text.split(maxsplit=1)[1] if " " in text else ""
-            return await linking.link(self.ctx, user, incoming, argument)
-        if name is not None:
-            return [await self._command(user, name, incoming)]
+    async def _text(self, user: User, text: str) -> Result:
         step = await self.onboarding.reply_to_text(user, text)
         if step is not None:
             return [step]
+        if self.hotline.asks_for_staff(text):
+            return [await self.hotline.start(user)]
         return [await ask.answer_question(self.ctx, user.id, text)]
 
-    async def _command(self, user: User, name: str, incoming: Incoming) -> Reply:
+    async def _command(self, user: User, name: str, incoming: Incoming, text: str) -> Reply:
         command = commands.find(name)
+        argument = _argument(text)
         if command is commands.START:
             return await self.onboarding.start(user)
         if command is commands.PROFILE:
@@ -66,9 +99,15 @@ class Dispatcher:
         if command is commands.EDIT_PROFILE:
             return await self.onboarding.edit(user)
         if command is commands.CANCEL:
-            return await self.onboarding.cancel(user)
+            return await self.hotline.cancel(user) or await self.onboarding.cancel(user)
         if command is commands.PENDING:
             return await self.onboarding.list_pending(incoming)
+        if command is commands.ASK_SUPPORT:
+            return await self.hotline.start(user)
+        if command is commands.MY_TICKETS:
+            return await self.hotline.mine(user)
+        if command is not None and command.audience is Audience.STAFF:
+            return await self.hotline.staff_command(command.name, incoming, argument)
         return self._help(command, name)
 
     def _help(self, command: Command | None, name: str) -> Reply:
@@ -76,22 +115,33 @@ class Dispatcher:
         texts = self.ctx.texts
         blocks = [] if command else [Block(texts("unknown_command", command=f"/{name}"))]
         blocks.append(Block(texts("help")))
-        listed = commands.listed(Audience.OFFICIALS, self.onboarding.settings.enabled)
+        listed = commands.listed(Audience.OFFICIALS, self.features)
         lines = [f"/{c.name} — {texts(c.description_key)}" for c in listed]
         blocks.append(Block(texts("help_commands", commands="\n".join(lines))))
         return Reply(tuple(blocks))
 
-    async def _press(self, user: User, incoming: Incoming) -> Reply:
+    async def _press(self, user: User, incoming: Incoming) -> Result:
         data = incoming.button or ""
         if onboarding.owns(data):
-            return await self.onboarding.press(user, incoming)
-        return await ask.press(self.ctx, user.id, data)
+            return [await self.onboarding.press(user, incoming)]
+        if buttons.owns(data):
+            return await self.hotline.press(user, incoming)
+        question = await ask.asked_for_support(self.ctx, user.id, data)
+        if question is not None:
+            return [await self.hotline.start(user, question.query, question.answer_id)]
+        return [await ask.press(self.ctx, user.id, data)]
 
 
 def _valid_text(text: str) -> str:
     """`text` with lone surrogates (undecodable bytes from a terminal, broken escapes in a
     chat app's JSON) replaced, so that it can be stored and shown."""
     return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _argument(text: str) -> str:
+    """What follows a command: `/xem 12` → "12"."""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _command(text: str) -> str | None:

@@ -68,6 +68,9 @@ class Incoming:
     button: str | None = None  # the data of the button pressed
     press_id: str | None = None  # the channel's id of the press, to acknowledge it
     attachments: tuple[Attachment, ...] = ()
+    # False for a group message not meant for the bot that a channel still passes on
+    # (any message in a forum topic): only a feature that owns the thread acts on it.
+    addressed: bool = True
 
     @property
     def chat_id(self) -> str:
@@ -144,6 +147,8 @@ class Outgoing:
     `ref` names what the message belongs to ("ticket:12"); the delivered message ids are
     recorded under it in the same transaction that marks the message delivered, so a
     later reply to that message can be traced back.
+    `topic` (with `ref`): in a chat that has threads (a Telegram forum), the messages of
+    one ref go to one thread, opened with this name by the first of them to be sent.
     """
 
     reply: Reply | None = None
@@ -153,7 +158,13 @@ class Outgoing:
     ref: str | None = None
     priority: Priority = Priority.ANSWER
     reply_to: str | None = None  # a message id in the same chat to answer visibly
+    topic: str | None = None
 
     def __post_init__(self) -> None:
         if (self.reply is None) == (self.copy is None):
             raise ValueError("an outgoing message is either a reply or a copy")
+
+
+Result = list[Reply | Outgoing]
+"""What handling an update produces: replies go to the chat that wrote; an `Outgoing`
+names its own address."""

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from handlers.model import Address
+
 
 @dataclass(frozen=True)
 class User:
@@ -120,6 +122,132 @@ class ConversationStore(Protocol):
     async def clear(self, user_id: int) -> None: ...
 
 
+class TicketState(StrEnum):
+    OPEN = "open"  # waiting for a staff member to claim it
+    CLAIMED = "claimed"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    user_id: int
+    official: Address  # the official's chat
+    topic: str
+    team: str
+    question: str
+    official_name: str = ""
+    unit: str = ""
+    position: str = ""
+    entry_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    user_id: int
+    official: Address
+    topic: str
+    team: str
+    official_name: str
+    unit: str
+    position: str
+    question: str
+    entry_id: str | None
+    state: TicketState
+    claimed_by: str | None
+    claimed_name: str | None
+    opened_at: datetime
+    waiting_since: datetime
+    first_answer_at: datetime | None
+    closed_at: datetime | None
+    rating: int | None
+    comment: str | None
+    nudged_at: datetime | None
+    escalated_at: datetime | None
+
+    @property
+    def ref(self) -> str:
+        """What the ticket's messages are recorded under (`Outgoing.ref`)."""
+        return f"{TICKET_REF}{self.id}"
+
+
+TICKET_REF = "ticket:"
+
+
+def ticket_of_ref(ref: str | None) -> int | None:
+    """The ticket number a message ref names ("ticket:12" → 12), else None."""
+    if not ref or not ref.startswith(TICKET_REF):
+        return None
+    number = ref.removeprefix(TICKET_REF)
+    return int(number) if number.isdigit() else None
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    kind: str  # official, staff, note, claim, close, reopen, handoff, failure
+    author: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class KbDraft:
+    id: int
+    ticket_id: int
+    question: str
+    answer: str
+    author: str
+    created_at: datetime
+
+
+class TicketStore(Protocol):
+    async def create(self, ticket: NewTicket, now: datetime) -> Ticket: ...
+
+    async def get(self, ticket_id: int) -> Ticket | None: ...
+
+    async def of_user(self, user_id: int, limit: int) -> list[Ticket]: ...
+
+    async def unfinished(self) -> list[Ticket]: ...
+
+    async def opened_between(self, start: datetime, end: datetime) -> list[Ticket]: ...
+
+    async def claim(self, ticket_id: int, staff_id: str, staff_name: str) -> bool: ...
+
+    async def close(self, ticket_id: int, now: datetime) -> bool: ...
+
+    async def reopen(self, ticket_id: int, now: datetime) -> bool: ...
+
+    async def hand_over(self, ticket_id: int, team: str, now: datetime) -> bool: ...
+
+    async def answered(self, ticket_id: int, now: datetime) -> bool: ...
+
+    async def rate(self, ticket_id: int, user_id: int, rating: int) -> bool: ...
+
+    async def comment(self, ticket_id: int, user_id: int, text: str) -> bool: ...
+
+    async def nudged(self, ticket_id: int, now: datetime) -> bool: ...
+
+    async def escalated(self, ticket_id: int, now: datetime) -> bool: ...
+
+    async def add_event(
+        self, ticket_id: int, kind: str, author: str, text: str, now: datetime
+    ) -> None: ...
+
+    async def events(self, ticket_id: int) -> list[TicketEvent]: ...
+
+    async def save_draft(
+        self, ticket_id: int, question: str, answer: str, author: str, now: datetime
+    ) -> int: ...
+
+
+class MessageRefStore(Protocol):
+    """What delivered messages and opened threads belong to, recorded at delivery."""
+
+    async def ref_of(self, address: Address, message_id: str) -> str | None: ...
+
+    async def ref_of_thread(self, address: Address) -> str | None: ...
+
+
 class LinkOutcome(StrEnum):
     LINKED = "linked"
     UNKNOWN = "unknown"  # no such code, used or expired
@@ -150,6 +278,12 @@ class HandlerStorage(Protocol):
 
     @property
     def conversations(self) -> ConversationStore: ...
+
+    @property
+    def tickets(self) -> TicketStore: ...
+
+    @property
+    def outbox(self) -> MessageRefStore: ...
 
     @property
     def links(self) -> LinkStore: ...

@@ -22,7 +22,8 @@ FACET_CUES: tuple[tuple[Section, tuple[str, ...]], ...] = (
     (Section.FEE, (
         "lệ phí", "mất phí", "phí bao nhiêu", "bao nhiêu tiền", "mất tiền", "tốn phí",
         "tốn tiền", "miễn phí", "thu phí", "có phí", "mất bao nhiêu tiền", "hết bao nhiêu tiền",
-        "tốn bao nhiêu", "phí là bao nhiêu", "nộp phí", "chi phí bao nhiêu",
+        "tốn bao nhiêu", "phí là bao nhiêu", "nộp phí", "chi phí bao nhiêu", "mất lệ phí",
+        "mất tiền không", "có mất tiền", "đóng tiền",
     )),
     (Section.TIME, (
         "mất bao lâu", "bao lâu", "mấy ngày", "bao nhiêu ngày", "mất mấy ngày", "thời hạn",

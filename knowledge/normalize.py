@@ -66,3 +66,22 @@ def syllables(text: str) -> list[tuple[str, str]]:
             found.extend((word, word) for word in folded)
     return found
 
+
+
+# Punctuation that ends a clause: a negation right before it is a question particle.
+_CLAUSE_END = re.compile(r"[.,;:?!\u2026]")
+
+
+def clause_ends(text: str) -> frozenset[int]:
+    """Positions, among the words `syllables(text)` returns, of the words that end a
+    clause: followed by punctuation such as "?" or ",", or last."""
+    text = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text).lower()).lower()
+    ends: set[int] = set()
+    position = 0
+    tokens = list(_SYLLABLE.finditer(text))
+    for token, following in zip(tokens, [*tokens[1:], None][: len(tokens)], strict=True):
+        position += len(words(token.group()))  # as many words as syllables() gives it
+        gap = text[token.end(): following.start() if following else len(text)]
+        if position and (following is None or _CLAUSE_END.search(gap)):
+            ends.add(position - 1)
+    return frozenset(ends)

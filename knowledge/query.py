@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from knowledge.entry import Section
 from knowledge.facets import FacetDetector
-from knowledge.normalize import syllables
+from knowledge.normalize import clause_ends, syllables
 from knowledge.synonyms import Lexicon
 from knowledge.typos import TypoCorrector
 
@@ -69,6 +69,10 @@ class QueryAnalyser:
         self._corrector = corrector
         self._is_known = is_known
 
+    @property
+    def lexicon(self) -> Lexicon:
+        return self._lexicon
+
     def analyse(self, text: str) -> Query:
         found = syllables(text)
         typed = [folded for folded, _ in found]
@@ -76,6 +80,7 @@ class QueryAnalyser:
         fixed, corrections = self._correct(typed)
         facet = self._facets.detect(fixed)
         taken = set(facet.positions)
+        ends = clause_ends(text)
         slots: list[Slot] = []
         for span in self._lexicon.expandable.find(fixed, frozenset(taken)):
             targets = self._lexicon.expansions[span.phrase]
@@ -84,8 +89,11 @@ class QueryAnalyser:
                               tuple(Alternative(a, 1.0) for a in alternatives), False))
             taken.update(range(span.start, span.end))
         for span in self._lexicon.generic.find(fixed, frozenset(taken)):
-            if span.end - span.start == 1 and not self._lexicon.is_generic_word(
-                fixed[span.start], accented[span.start] if span.start not in corrections else ""
+            if span.end - span.start == 1 and (
+                not self._lexicon.is_generic_word(
+                    fixed[span.start], accented[span.start] if span.start not in corrections else ""
+                )
+                or self._lexicon.negates(fixed, span.start, ends)
             ):
                 continue
             slots.append(Slot(span.start, span.end, (Alternative(span.phrase, 1.0),), True))

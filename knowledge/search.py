@@ -5,24 +5,26 @@ Public interface used by the rest of the bot:
     result = index.search("khai sinh can giay to gi")
 
 A wrong confident answer sends a citizen home with the wrong papers, so the decision
-is separate from the ranking: BM25F (knowledge.ranking) orders the entries, and the
-answer is given only when the best one covers what the question asks about in its
-names (title, aliases), clearly ahead of the next one. Otherwise the search suggests a
-few entries, or says it does not know.
+is separate from the ranking: BM25F (knowledge.ranking) orders a shortlist, coverage of
+the question by each entry's names re-ranks it, and a decision calibrated on questions
+(knowledge.decision) reads what the ranking knows about the best entry to answer,
+suggest a few entries, or say it does not know.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 
+from knowledge.decision import Decision, load_decision
 from knowledge.entry import Entry, Origin, Section
 from knowledge.facets import FacetDetector
-from knowledge.normalize import fold, words
+from knowledge.normalize import clause_ends, fold, syllables, words
 from knowledge.query import Query, QueryAnalyser, Slot
 from knowledge.ranking import FieldSpec, RankIndex, pairs
 from knowledge.smalltalk import SmalltalkDetector
@@ -52,6 +54,9 @@ class SearchResult:
     intent: Intent
     facet: Section | None
     candidates: tuple[Candidate, ...]
+    # What the decision read (knowledge.decision.FEATURES, and TIED); None when nothing
+    # was ranked.
+    features: Mapping[str, float] | None = None
 
     @property
     def answer(self) -> Entry | None:
@@ -81,34 +86,13 @@ BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers i
 # words are common in portal records ("chứng thư số") still reaches the re-ranking.
 SHORTLIST = 50
 SUGGESTIONS = 3
+TIED = "tied"  # a key of SearchResult.features beside the decision's own
 
-# Decision thresholds on coverage (share of the question's content the entry matches).
-ANSWER_COVERAGE = 0.75
-ANSWER_COVERAGE_FULL_NAME = 0.45  # when the question says every word of a title or alias
-SUGGEST_COVERAGE = 0.4
-# An answer also needs the question to say at least this share of one of the entry's
-# names: two words of a long portal title ("đại học" in a JICA loan procedure) are not
-# a request for that procedure.
-ANSWER_NAME_FIT = 0.5
+# The re-ranking key: coverage, plus a share of how much of one name the question says,
+# plus a share of the BM25F score relative to the best one (a long question's words spread
+# over several entries' names; the ranking still knows which entry they weigh most in).
 NAME_FIT_WEIGHT = 0.25
-# A suggestion needs the question to say two thirds of one of the entry's names, or two
-# adjacent words of one: "làm hộ chiếu" shares only "hộ" with "hộ nghèo", and offering
-# that would look foolish, while "xin trích lục" rightly offers every "trích lục …".
-SUGGEST_NAME_FIT = 2 / 3
-PAIR_COVERAGE = 0.5  # with only a word pair of a name, half the question must match
-# A long question whose words an entry's names say, but not side by side ("mở quán tạp
-# hóa cần đăng ký kinh doanh"), or with a few words no entry has ("cùng lúc"), is still
-# answered when one entry clearly leads: it says a word pair of that entry's name, its
-# names say three quarters of the question's words, and it covers much more of the
-# question than any other entry. "Cấp căn cước cho người nước ngoài" is not a question
-# about marrying a foreigner: "căn cước" is in no name of that entry.
-DOMINANT_COVERAGE = 0.65
-DOMINANT_NAMED_SHARE = 0.75
-DOMINANT_GAP = 0.3
-# A runner-up this close in both coverage and score makes the question ambiguous.
-AMBIGUOUS_GAP = 0.05
-AMBIGUOUS_RATIO = 0.9
-
+SCORE_WEIGHT = 0.5
 
 def entry_fields(entry: Entry) -> dict[str, list[str]]:
     """The folded words of each indexed field of `entry`."""
@@ -135,10 +119,12 @@ class _Shortlisted:
     name_pair: bool  # the question says two adjacent content words of a title or alias
     whole_name: bool  # the question says every word of a title or alias, generic ones too
     named_share: float  # share of the question's content words found in the entry's names
+    missing: int  # the question's content words found nowhere in the entry
+    relative: float  # BM25F score over the best score in the shortlist
 
     @property
     def key(self) -> float:
-        return self.coverage + NAME_FIT_WEIGHT * self.name_fit
+        return self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
 
 
 class SearchIndex:
@@ -148,11 +134,13 @@ class SearchIndex:
         rank: RankIndex,
         names: Sequence[_Names],
         analyser: QueryAnalyser,
+        decision: Decision,
     ) -> None:
         self._entries = list(entries)
         self._rank = rank
         self._names = list(names)
         self._analyser = analyser
+        self._decision = decision
         self._smalltalk = SmalltalkDetector()
         self._prior = np.array(
             [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
@@ -160,9 +148,12 @@ class SearchIndex:
         )
 
     @classmethod
-    def build(cls, entries: Sequence[Entry], lexicon: Lexicon | None = None) -> SearchIndex:
+    def build(
+        cls, entries: Sequence[Entry], lexicon: Lexicon | None = None,
+        decision: Decision | None = None,
+    ) -> SearchIndex:
         """Index `entries` as given (a knowledge base's, already merged by
-        `knowledge.base.merged`); `lexicon` defaults to the bundled synonyms file."""
+        `knowledge.base.merged`); `lexicon` and `decision` default to the bundled files."""
         lexicon = lexicon or load_lexicon()
         rank = RankIndex.build(FIELDS, map(entry_fields, entries))
         facets = FacetDetector()
@@ -171,10 +162,9 @@ class SearchIndex:
             [t for t in rank.terms() if " " not in t] + sorted(lexicon_words),
             rank.document_frequency,
         )
-        analyser = QueryAnalyser(
-            lexicon, facets, corrector, lambda t: t in rank or t in lexicon_words
-        )
-        return cls(entries, rank, [_names(e, lexicon) for e in entries], analyser)
+        analyser = QueryAnalyser(lexicon, facets, corrector, _Known(rank, frozenset(lexicon_words)))
+        return cls(entries, rank, [_names(e, lexicon) for e in entries], analyser,
+                   decision or load_decision())
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         normalized = fold(query)
@@ -188,49 +178,64 @@ class SearchIndex:
         if not parsed.content:
             return SearchResult(query, searched, Intent.UNKNOWN, parsed.facet, ())
         shortlist = self._shortlist(parsed)
-        intent = self._decide(shortlist)
+        if not shortlist:
+            return SearchResult(query, searched, Intent.UNKNOWN, parsed.facet, ())
+        features = self._features(parsed, shortlist)
+        intent = Intent(self._decision.decide(features).value)
+        if intent is Intent.ANSWER and features[TIED]:
+            intent = Intent.SUGGEST
         shown = shortlist[: SUGGESTIONS if intent is Intent.SUGGEST else limit]
         candidates = tuple(
             Candidate(self._entries[s.position], round(s.coverage, 4)) for s in shown
         )
-        return SearchResult(query, searched, intent, parsed.facet, candidates)
+        return SearchResult(query, searched, intent, parsed.facet, candidates, features)
 
     def _shortlist(self, query: Query) -> list[_Shortlisted]:
-        scores = self._rank.scores(_weighted_terms(query)) * self._prior
+        terms = _weighted_terms(query, self._analyser.lexicon.function_words)
+        scores = self._rank.scores(terms) * self._prior
         count = min(SHORTLIST, len(scores))
         if count == 0:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[scores[top] > 0]
-        coverage, named = self._coverage(query, top)
+        coverage, named, missing = self._coverage(query, top)
         said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
         shortlist = []
-        for position, covered, named_share in zip(top.tolist(), coverage, named, strict=True):
+        best = float(scores[top].max()) if len(top) else 1.0
+        for position, covered, named_share, absent in zip(
+            top.tolist(), coverage, named, missing, strict=True
+        ):
             names = self._names[position]
             shortlist.append(_Shortlisted(
                 position, float(scores[position]), float(covered), names.fit(said),
                 not said_pairs.isdisjoint(names.pairs),
-                any(name <= said for name in names.whole), float(named_share),
+                any(name <= said for name in names.whole), float(named_share), int(absent),
+                float(scores[position]) / best,
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
 
-    def _coverage(self, query: Query, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _coverage(
+        self, query: Query, docs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each of `docs`: the share of the question's content words, and of its
         adjacent content word pairs, that it has (a word found only in the body counts
-        for BODY_CREDIT); and the share of the content words that its names say.
+        for BODY_CREDIT); the share of the content words that its names say; and how
+        many content words it does not have at all.
 
         Pairs matter because folding merges words: "ký" in "chữ ký số" and in "đăng ký"
         fold alike, but only one entry has "chu ky" in its names.
         """
         total = np.zeros(len(docs), dtype=np.float32)
         named = np.zeros(len(docs), dtype=np.float32)
+        missing = np.zeros(len(docs), dtype=np.int32)
         content = query.content
         for slot in content:
             credit = self._slot_credit(slot, docs)
             total += slot.size * credit
             named += slot.size * (credit >= 1.0)
+            missing += slot.size * (credit == 0.0)
         words_weight = float(sum(slot.size for slot in content))
         weight = words_weight
         for left, right in itertools.pairwise(content):
@@ -242,39 +247,54 @@ class SearchIndex:
                 f"{first.words[-1]} {second.words[0]}", docs
             )
             weight += 1
-        return total / weight, named / words_weight
+        return total / weight, named / words_weight, missing
 
     def _slot_credit(self, slot: Slot, docs: np.ndarray) -> np.ndarray:
         best = np.zeros(len(docs), dtype=np.float32)
         for alternative in slot.alternatives:
-            credit = sum(self._credit(word, docs) for word in alternative.words)
-            best = np.maximum(best, alternative.trust * credit / len(alternative.words))
+            # A phrase's words and the pairs they form: "trợ cấp" is not "cấp" and "trợ".
+            terms = (*alternative.words, *pairs(alternative.words))
+            credit = sum(self._credit(term, docs) for term in terms)
+            best = np.maximum(best, alternative.trust * credit / len(terms))
         return best
 
     def _credit(self, term: str, docs: np.ndarray) -> np.ndarray:
         in_name, anywhere = self._rank.presence(term, docs)
         return np.where(in_name, 1.0, np.where(anywhere, BODY_CREDIT, 0.0)).astype(np.float32)
 
-    def _decide(self, shortlist: list[_Shortlisted]) -> Intent:
-        if not shortlist:
-            return Intent.UNKNOWN
+    def _features(self, query: Query, shortlist: list[_Shortlisted]) -> dict[str, float]:
+        """What the decision reads about the best entry (knowledge.decision.FEATURES),
+        and whether a runner-up ties with it (TIED), which no model overrules."""
         top = shortlist[0]
-        needed = ANSWER_COVERAGE_FULL_NAME if top.whole_name else ANSWER_COVERAGE
-        if top.coverage < SUGGEST_COVERAGE:
-            return Intent.UNKNOWN
-        runner_up = max((s.coverage for s in self._rivals(shortlist)), default=0.0)
-        dominant = (
-            top.name_pair
-            and top.named_share >= DOMINANT_NAMED_SHARE
-            and top.coverage >= DOMINANT_COVERAGE
-            and top.coverage - runner_up >= DOMINANT_GAP
+        rival = max(self._rivals(shortlist), key=lambda s: (s.key, s.score), default=None)
+        content = query.content
+        words_count = sum(slot.size for slot in content)
+        unknown = sum(slot.size for slot in content if not slot.alternatives)
+        return {
+            "coverage": top.coverage,
+            "name_fit": top.name_fit,
+            "named_share": top.named_share,
+            "whole_name": float(top.whole_name),
+            "name_pair": float(top.name_pair),
+            "margin": top.key - (rival.key if rival else 0.0),
+            "score_ratio": rival.score / top.score if rival and top.score > 0 else 0.0,
+            "length": math.log1p(words_count),
+            "unknown_share": unknown / words_count if words_count else 0.0,
+            "missing": top.missing / words_count if words_count else 0.0,
+            TIED: float(self._tied(shortlist)),
+        }
+
+    def _tied(self, shortlist: list[_Shortlisted]) -> bool:
+        """Whether a runner-up that contests the best entry fits the question as well by
+        every measure of what the question says ("chứng thực" and four kinds of it): the
+        question does not tell them apart, so it is not answered, whatever the model says.
+        """
+        top = shortlist[0]
+        return any(
+            rival.coverage >= top.coverage and rival.name_fit >= top.name_fit
+            and rival.whole_name >= top.whole_name
+            for rival in self._rivals(shortlist)
         )
-        clear = (top.coverage >= needed or dominant) and top.name_fit >= ANSWER_NAME_FIT
-        if clear and not self._ambiguous(shortlist):
-            return Intent.ANSWER
-        if top.name_fit >= SUGGEST_NAME_FIT or (top.name_pair and top.coverage >= PAIR_COVERAGE):
-            return Intent.SUGGEST
-        return Intent.UNKNOWN
 
     def _rivals(self, shortlist: list[_Shortlisted]) -> list[_Shortlisted]:
         """The runners-up that can contest the top entry: all of them, except that an
@@ -283,15 +303,20 @@ class SearchIndex:
             return shortlist[1:]
         return [s for s in shortlist[1:] if self._entries[s.position].origin is Origin.CURATED]
 
-    def _ambiguous(self, shortlist: list[_Shortlisted]) -> bool:
-        top = shortlist[0]
-        return any(
-            other.key >= top.key - AMBIGUOUS_GAP and other.score >= AMBIGUOUS_RATIO * top.score
-            for other in self._rivals(shortlist)
-        )
+
+@dataclass(frozen=True)
+class _Known:
+    """Whether the index or the lexicon has a word or word pair (a class, not a lambda,
+    so that a built index can be cached with pickle: knowledge.cache)."""
+
+    rank: RankIndex
+    lexicon_words: frozenset[str]
+
+    def __call__(self, term: str) -> bool:
+        return term in self.rank or term in self.lexicon_words
 
 
-def _weighted_terms(query: Query) -> dict[str, float]:
+def _weighted_terms(query: Query, function_words: frozenset[str]) -> dict[str, float]:
     """Words and word pairs of the question with the weight each carries in ranking."""
     terms: dict[str, float] = {}
 
@@ -305,10 +330,15 @@ def _weighted_terms(query: Query) -> dict[str, float]:
                 add(term, base * alternative.trust)
     for left, right in itertools.pairwise(query.slots):
         if left.end == right.start and left.alternatives and right.alternatives:
-            weight = (GENERIC_WEIGHT if left.generic and right.generic else 1.0) * min(
+            first, second = left.alternatives[0].words[-1], right.alternatives[0].words[0]
+            weak = (left.generic and right.generic) or (
+                (left.generic and first in function_words)
+                or (right.generic and second in function_words)
+            )
+            weight = (GENERIC_WEIGHT if weak else 1.0) * min(
                 left.alternatives[0].trust, right.alternatives[0].trust
             )
-            add(f"{left.alternatives[0].words[-1]} {right.alternatives[0].words[0]}", weight)
+            add(f"{first} {second}", weight)
     return terms
 
 
@@ -330,9 +360,14 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
     whole: list[frozenset[str]] = []
     pairs_found: set[str] = set()
     for name in (entry.title, *entry.aliases, entry.code or ""):
-        sequence = words(name)
+        found = syllables(name)
+        sequence = [folded for folded, _ in found]
+        ends = clause_ends(name)
         generic = {
             i for span in lexicon.generic.find(sequence) for i in range(span.start, span.end)
+            if not lexicon.negates(sequence, i, ends)
+            # A homograph is generic only in its function word's spelling: "chữ" is not "chú".
+            and (span.end - span.start > 1 or lexicon.is_generic_word(*found[i]))
         }
         content.append(frozenset(w for i, w in enumerate(sequence) if i not in generic))
         whole.append(frozenset(sequence))

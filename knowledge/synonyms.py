@@ -7,6 +7,7 @@ citizens talk ("sổ đỏ", "giấy độc thân") can extend it without touchi
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,29 @@ class Lexicon:
     expansions: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
     expandable: PhraseSet  # the keys of `expansions`, for finding them in a question
     generic: PhraseSet
-    # Folded homograph → its generic spelling: "thi" is generic only when typed "thì".
-    homographs: dict[str, str]
+    # Folded homograph → its generic spellings: "thi" is generic only when typed "thì";
+    # "co" when typed "có" or "cô".
+    homographs: dict[str, frozenset[str]]
+    # One-word function words ("có", "của", "với"): a word pair with one of them says
+    # little ("hôn có"), unlike a pair with a domain word ("ký lại").
+    function_words: frozenset[str] = frozenset()
+    negations: frozenset[str] = frozenset()
+    negation_particles: frozenset[str] = frozenset()  # words after which a negation asks
+
+    def negates(self, sequence: Sequence[str], i: int, clause_ends: Collection[int]) -> bool:
+        """Whether the negation word at `i` negates what follows ("không phải đánh giá",
+        "chưa kết hôn") rather than closing a question ("… mất tiền không?")."""
+        return (
+            sequence[i] in self.negations
+            and i not in clause_ends
+            and i + 1 < len(sequence)
+            and sequence[i + 1] not in self.negation_particles
+        )
 
     def is_generic_word(self, folded: str, accented: str) -> bool:
         """Whether a one-word generic phrase, typed as `accented`, is really generic here."""
-        spelling = self.homographs.get(folded)
-        return spelling is None or spelling == accented
+        spellings = self.homographs.get(folded)
+        return spellings is None or accented in spellings
 
     def vocabulary(self) -> set[str]:
         """Every word the lexicon itself uses, so typos of them can be corrected too."""
@@ -64,10 +81,32 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
         if not isinstance(phrases, list) or not all(isinstance(p, str) for p in phrases):
             raise LexiconError(f"{path}: [generic] {name!r} must be a list of strings")
         generic.extend(phrases)
-    homographs = {}
+    for phrase in _strings(path, data, "compounds", "words"):
+        # A word made of generic syllables ("trợ cấp": "cấp" alone is generic) is one
+        # content word: it stands for itself.
+        key = tuple(words(phrase))
+        expansions.setdefault(key, (key,))
+    negations = frozenset(w for p in _strings(path, data, "negations", "words") for w in words(p))
+    particles = frozenset(
+        w for p in _strings(path, data, "negations", "particles") for w in words(p)
+    )
+    homographs: dict[str, frozenset[str]] = {}
     for phrase in data.get("generic", {}).get("homographs", []):
         found = syllables(phrase)
         if len(found) != 1:
             raise LexiconError(f"{path}: [generic] homograph {phrase!r} must be one word")
-        homographs[found[0][0]] = found[0][1]
-    return Lexicon(expansions, PhraseSet(expansions), PhraseSet(generic), homographs)
+        folded, spelling = found[0]
+        homographs[folded] = homographs.get(folded, frozenset()) | {spelling}
+    function = frozenset(
+        folded[0] for table in ("function", "homographs")
+        for phrase in data.get("generic", {}).get(table, []) if len(folded := words(phrase)) == 1
+    )
+    return Lexicon(expansions, PhraseSet(expansions), PhraseSet(generic), homographs,
+                   function, negations, particles)
+
+
+def _strings(path: Path, data: dict, table: str, key: str) -> list[str]:
+    found = data.get(table, {}).get(key, [])
+    if not isinstance(found, list) or not all(isinstance(p, str) for p in found):
+        raise LexiconError(f"{path}: [{table}] {key!r} must be a list of strings")
+    return found

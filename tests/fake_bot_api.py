@@ -61,6 +61,7 @@ class Call:
     status: int
     at: float  # when the request arrived (Telegram's limits count arrivals)
     answered: float = 0.0
+    result: Any = None  # what the method returned (the message sent…), when it succeeded
 
 
 @dataclass
@@ -69,6 +70,9 @@ class FakeBotApi:
     webhook: dict[str, Any] = field(default_factory=dict)
     pushed: list[dict[str, Any]] = field(default_factory=list)
     _updates: list[dict[str, Any]] = field(default_factory=list)
+    _resent: list[dict[str, Any]] = field(default_factory=list)
+    _stalled: dict[int, float] = field(default_factory=dict)
+    arrived: list[Call] = field(default_factory=list)  # every call as it starts
     _failures: dict[str, deque[int]] = field(default_factory=dict)
     _rejections: dict[str, deque[str]] = field(default_factory=dict)
     _server_errors: dict[str, deque[tuple[int, float]]] = field(default_factory=dict)
@@ -76,7 +80,9 @@ class FakeBotApi:
     blocked: set[int] = field(default_factory=set)  # chats whose person blocked the bot
     _chat_retry_after: int = 1
     revoked: bool = False
+    timeout: float = 5.0  # how long `wait_for` waits by default
     _chats: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _topics: dict[int, set[int]] = field(default_factory=dict)  # forum chat → topic ids
     _next_update_id: int = 1000
     _next_message_id: int = 1
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -123,6 +129,18 @@ class FakeBotApi:
         self._updates.append(update)
         asyncio.get_running_loop().create_task(self._notify())
 
+    def resend(self, update_id: int) -> None:
+        """Serve an update again although the bot confirmed it, as a webhook's retry does
+        when Telegram missed the bot's 200: the bot already has it in its inbox."""
+        update = next(u for u in self.pushed if u["update_id"] == update_id)
+        self._resent.append(update)
+        asyncio.get_running_loop().create_task(self._notify())
+
+    def stall_chat(self, chat_id: int, seconds: float) -> None:
+        """The next message to one chat hangs `seconds`, then fails with 500: a send in
+        flight that never arrives (the bot is killed meanwhile, or retries it)."""
+        self._stalled[chat_id] = seconds
+
     def fail_next(self, method: str, retry_after: int) -> None:
         """The next call to `method` gets 429 Too Many Requests."""
         self._failures.setdefault(method, deque()).append(retry_after)
@@ -155,10 +173,10 @@ class FakeBotApi:
         self._next_message_id += 1
         return self._next_message_id
 
-    async def wait_for(self, condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, condition: Callable[[], Any], timeout: float | None = None) -> Any:
         """Wait until `condition()` is truthy (checked after every call), and return it."""
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+            await asyncio.wait_for(self._changed.wait_for(condition), timeout or self.timeout)
         return condition()
 
     def made(self, method: str, *, ok_only: bool = True) -> list[Call]:
@@ -167,6 +185,10 @@ class FakeBotApi:
     def sent(self, chat_id: int) -> list[Call]:
         """Messages delivered to a chat, in order."""
         return [c for c in self.made("sendMessage") if c.params["chat_id"] == chat_id]
+
+    def copied(self, chat_id: int) -> list[Call]:
+        """Messages copied into a chat (copyMessage), in order."""
+        return [c for c in self.made("copyMessage") if c.params["chat_id"] == chat_id]
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -178,8 +200,11 @@ class FakeBotApi:
         arrived = time.monotonic()
         if token != TOKEN or self.revoked:
             return _error(401, "Unauthorized")
+        self.arrived.append(Call(method, params, 0, arrived))
+        await self._notify()
         status, body = await self._dispatch(method, params)
-        self.calls.append(Call(method, params, status, arrived, time.monotonic()))
+        self.calls.append(Call(method, params, status, arrived, time.monotonic(),
+                               body.get("result") if status == 200 else None))
         await self._notify()
         return status, body
 
@@ -189,6 +214,9 @@ class FakeBotApi:
             await asyncio.sleep(hang)
             return _error(status, "Internal Server Error")
         chat_id = params.get("chat_id")
+        if method in SEND_METHODS and chat_id in self._stalled:
+            await asyncio.sleep(self._stalled.pop(chat_id))
+            return _error(500, "Internal Server Error")
         if method in SEND_METHODS and chat_id in self.blocked:
             return _error(403, "Forbidden: bot was blocked by the user")
         if method in SEND_METHODS and self._chat_limits.get(chat_id):
@@ -219,15 +247,22 @@ class FakeBotApi:
         with suppress(TimeoutError):
             async with self._changed:
                 await asyncio.wait_for(
-                    self._changed.wait_for(lambda: self._updates or self._closed or self.revoked),
+                    self._changed.wait_for(lambda: self._updates or self._resent
+                                           or self._closed or self.revoked),
                     timeout=params.get("timeout", 0),
                 )
-        return self._updates[:100]
+        again, self._resent = self._resent, []
+        return [*again, *self._updates[:100]]
 
     async def _send_message(self, params: dict[str, Any]) -> Any:
         visible = _check_text(params)
         _check_markup(params)
-        return self._message(params["chat_id"], visible, params.get("reply_markup"))
+        self._check_thread(params)
+        message = self._message(params["chat_id"], visible, params.get("reply_markup"))
+        if params.get("message_thread_id") is not None:
+            message |= {"message_thread_id": params["message_thread_id"],
+                        "is_topic_message": True}
+        return message
 
     async def _edit_message_text(self, params: dict[str, Any]) -> Any:
         visible = _check_text(params)
@@ -241,7 +276,25 @@ class FakeBotApi:
         return True
 
     async def _copy_message(self, params: dict[str, Any]) -> Any:
+        if not params.get("from_chat_id") or not params.get("message_id"):
+            raise BadRequest("message to copy not found")
+        self._check_thread(params)
         return {"message_id": self.new_message_id()}
+
+    async def _create_forum_topic(self, params: dict[str, Any]) -> Any:
+        chat = self._chats.get(params["chat_id"], {})
+        if not chat.get("is_forum"):
+            raise BadRequest("the chat is not a forum")
+        if not 1 <= len(params.get("name", "")) <= 128:
+            raise BadRequest("TOPIC_NAME_INVALID")
+        thread = self.new_message_id()  # a topic's id is the id of its first message
+        self._topics.setdefault(params["chat_id"], set()).add(thread)
+        return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
+
+    def _check_thread(self, params: dict[str, Any]) -> None:
+        thread = params.get("message_thread_id")
+        if thread is not None and thread not in self._topics.get(params["chat_id"], set()):
+            raise BadRequest("message thread not found")
 
     async def _set_my_commands(self, params: dict[str, Any]) -> Any:
         for command in params["commands"]:
@@ -398,10 +451,32 @@ class Person:
         """A message without text: sticker=…, voice=…, location=…"""
         return self.api.push("message", {**self._message(), **content})
 
+    def sends_photo(self, file_id: str, caption: str | None = None, **extra: Any) -> int:
+        """A photo as Telegram delivers it: its sizes, the largest last, each with a file id."""
+        sizes = [{"file_id": f"{file_id}-{w}", "file_unique_id": f"u{file_id}-{w}",
+                  "width": w, "height": w * 3 // 4, "file_size": w * 90} for w in (90, 1280)]
+        content: dict[str, Any] = {"photo": sizes, **extra}
+        if caption is not None:
+            content["caption"] = caption
+        return self.api.push("message", {**self._message(), **content})
+
+    def replies(self, to: Call, text: str, **extra: Any) -> int:
+        """Telegram's reply to a message the bot sent (`to`, a call that succeeded)."""
+        return self.says(text, reply_to_message=to.result, **extra)
+
+    def says_in_topic(self, thread_id: int, text: str, **extra: Any) -> int:
+        """A message in a forum topic: it "replies" to the topic's first message."""
+        root = {"message_id": thread_id, "date": int(time.time()), "chat": self.chat,
+                "from": BOT_USER, "forum_topic_created": {"name": "#", "icon_color": 7322096}}
+        return self.says(text, message_thread_id=thread_id, is_topic_message=True,
+                         reply_to_message=root, **extra)
+
     def presses(self, data: str, on: Call | None = None) -> int:
         """Press a button with `data` (forged, if no message of the bot carries it)."""
         message = self._message()
-        if on is not None:
+        if on is not None and on.result and on.result["chat"]["id"] == self.chat["id"]:
+            message = on.result  # the message as sent: its id, its forum topic
+        elif on is not None:
             message = {**message, "from": BOT_USER, "text": on.params["text"],
                        "reply_markup": on.params.get("reply_markup")}
         query = {"id": str(self.api.new_message_id()), "from": self.user, "message": message,

@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from knowledge.normalize import fold, syllables, words
+from knowledge.normalize import clause_ends, fold, syllables, words
 
 
 def test_nfc_and_nfd_input_fold_alike() -> None:
@@ -76,3 +76,11 @@ def test_fold_ignores_normalization_form(text: str) -> None:
 @given(st.text())
 def test_syllables_agree_with_words(text: str) -> None:
     assert [folded for folded, _ in syllables(text)] == words(text)
+
+
+def test_clause_ends_are_the_words_before_punctuation_and_the_last() -> None:
+    text = "Khai sinh có mất tiền không? Còn khai tử, thì sao"
+    found = syllables(text)
+    assert [found[i][0] for i in sorted(clause_ends(text))] == ["khong", "tu", "sao"]
+    assert clause_ends("") == frozenset()
+    assert clause_ends(unicodedata.normalize("NFD", text)) == clause_ends(text)

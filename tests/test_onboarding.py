@@ -278,7 +278,7 @@ async def test_without_units_registration_is_off(tmp_path: Path) -> None:
         menu = [command for command, _ in app.dispatcher.menu()]
     assert welcome.buttons == () and len(welcome.blocks) == 1
     assert profile.plain_text.startswith("Hiện chưa mở đăng ký")
-    assert menu == ["start", "huongdan", "lienket"]
+    assert menu == ["start", "huongdan"]
 
 
 def test_units_may_come_from_a_file(tmp_path: Path) -> None:

@@ -32,8 +32,8 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
     path = tmp_path / "old.sqlite3"
     old = await Storage.open(path, upto=version)
     assert await old.database.schema_version() == version
-    # Rows as that version wrote them (today's stores use today's columns): times were
-    # ISO text before the delivery core (version 4), UTC text since.
+    # Rows as that version wrote them (today's stores use today's columns). Before 4
+    # times were ISO text in local time; 4 made them UTC of one width.
     stamp = FIXED_NOW.isoformat() if version < 4 else to_db(FIXED_NOW)
     async with old.transaction() as db:
         rows = await db.execute_fetchall(

@@ -75,7 +75,7 @@ async def test_start_registers_an_official_who_types_the_commune_without_diacrit
 
         (menu,) = api.made("setMyCommands")
         commands = {c["command"]: c["description"] for c in menu.params["commands"]}
-        assert list(commands) == ["start", "thongtin", "capnhat", "huy", "huongdan", "lienket"]
+        assert list(commands) == ["start", "thongtin", "capnhat", "huy", "huongdan"]
         assert commands["thongtin"] == "Xem, sửa thông tin của anh/chị (đơn vị, chức danh)"
 
     storage = await Storage.open(database(tmp_path))

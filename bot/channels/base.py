@@ -49,6 +49,10 @@ class Channel(Protocol):
     def pace(self, address: Address) -> Pace:
         """How fast one chat may be written to."""
 
+    async def open_thread(self, address: Address, name: str) -> str | None:
+        """Open a thread named `name` in the chat (a Telegram forum topic) and return its
+        id; None when the chat has no threads. Raises `bot.delivery.errors` like `send`."""
+
     async def send(self, envelope: Envelope, on_part: PartDelivered) -> None:
         """Deliver `envelope` from part `envelope.parts_done` on; `on_part` records each
         delivered part's message id (`last` for the final part) before the next is sent."""

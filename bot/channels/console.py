@@ -120,7 +120,12 @@ def render(reply: Reply) -> tuple[str, list[Button]]:
 
 class ConsoleChannel:
     """One person in this terminal: each typed line goes through the inbox like any
-    update, and what the outbox has for them is printed."""
+    update, and what the outbox has for them is printed.
+
+    With `chat` naming a group (the hotline's team chat, `commune-bot chat --staff`),
+    the person writes in that group, and each line answers the last message shown, as
+    a Telegram reply would: a ticket's message, so the answer goes to its official.
+    """
 
     name = CHANNEL
 
@@ -132,14 +137,16 @@ class ConsoleChannel:
         read_line: LineReader = read_terminal_line,
         write: Callable[[str], None] = print,
         sender: Sender | None = None,
+        chat: Address | None = None,
     ) -> None:
         self._texts = texts
         self._settle = settle
         self._read_line = read_line
         self._write = write
         self._sender = sender or Sender(CHANNEL, "local")
+        self.chat = chat or Address(CHANNEL, self._sender.id)
+        self._last_shown: str | None = None
         self._buttons: list[Button] = []
-        self._printed = 0
         self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._loop: asyncio.Task[None] | None = None
 
@@ -156,21 +163,29 @@ class ConsoleChannel:
 
     def parse(self, payload: Mapping[str, Any]) -> Incoming | None:
         sender = Sender(CHANNEL, str(payload["who"]), str(payload.get("name", "")))
+        chat = str(payload.get("chat", sender.id))
         return Incoming(
-            sender, Address(CHANNEL, sender.id), ChatKind.PRIVATE,
-            update_id=str(payload["update_id"]),
+            sender, Address(CHANNEL, chat),
+            ChatKind.PRIVATE if chat == sender.id else ChatKind.GROUP,
+            update_id=str(payload["update_id"]), message_id=str(payload["update_id"]),
+            reply_to=payload.get("reply_to"),
             text=payload.get("text"), button=payload.get("button"),
         )
 
     def pace(self, address: Address) -> Pace:
         return Pace()
 
+    async def open_thread(self, address: Address, name: str) -> str | None:
+        return None  # a terminal has no threads
+
     async def send(self, envelope: Envelope, on_part: PartDelivered) -> None:
-        if envelope.address.chat_id == self._sender.id and envelope.reply is not None:
+        # Ids unique across restarts and processes: the delivery records key on them.
+        message_id = uuid.uuid4().hex
+        if envelope.address.chat_id == self.chat.chat_id and envelope.reply is not None:
             shown, self._buttons = render(envelope.reply)
             self._write(f"\n{self._texts('console_bot')}:\n{shown}\n")
-        self._printed += 1
-        await on_part(str(self._printed), True)
+            self._last_shown = message_id
+        await on_part(message_id, True)
 
     async def _converse(self, inbox: InboxSink) -> None:
         try:
@@ -192,7 +207,9 @@ class ConsoleChannel:
             return True
         choice = number(text) if len(text) <= 3 else None  # not "²" nor a long number
         update: dict[str, Any] = {"who": self._sender.id, "name": self._sender.name,
-                                  "update_id": uuid.uuid4().hex}
+                                  "update_id": uuid.uuid4().hex, "chat": self.chat.chat_id}
+        if self.chat.chat_id != self._sender.id and self._last_shown is not None:
+            update["reply_to"] = self._last_shown
         if choice is not None and self._buttons:
             if not 1 <= choice <= len(self._buttons):
                 self._write(self._texts("console_choice_out_of_range", number=choice))

@@ -24,6 +24,7 @@ class Envelope:
     parts_done: int = 0
     ref: str | None = None
     key: str = ""
+    topic: str | None = None  # the thread to open for `ref` in a chat that has threads
 
 
 def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
@@ -44,6 +45,8 @@ def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
         payload["reply_to"] = outgoing.reply_to
     if press_id is not None:
         payload["press_id"] = press_id
+    if outgoing.topic is not None:
+        payload["topic"] = outgoing.topic
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -72,7 +75,7 @@ def envelope(
     return Envelope(
         id=row_id, address=address, priority=Priority(priority), reply=reply, copy=copy,
         reply_to=data.get("reply_to"), press_id=data.get("press_id"),
-        parts_done=parts_done, ref=ref, key=key,
+        parts_done=parts_done, ref=ref, key=key, topic=data.get("topic"),
     )
 
 

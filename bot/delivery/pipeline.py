@@ -22,7 +22,7 @@ from bot.storage import Storage
 from bot.storage.inbox import InboxRow
 from bot.storage.outbox import NewMessage
 from handlers.dispatcher import Dispatcher, Result
-from handlers.model import Incoming, Outgoing, Reply
+from handlers.model import Address, Incoming, Outgoing, Reply
 from handlers.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,14 @@ class OutboxWriter:
         messages: Sequence[Outgoing],
         default_keys: Sequence[str],
         press_id: str | None = None,
-        chat: Any = None,
+        chat: Address | None = None,
     ) -> None:
+        """Outbox rows for `messages`; those without an address go to `chat`."""
         rows = []
         for message, key in zip(messages, default_keys, strict=True):
             address = message.address or chat
+            if address is None:
+                raise ValueError("a message without an address needs the chat that wrote")
             # The press is acknowledged with the first message to the chat that pressed.
             ack = press_id if press_id and address == chat else None
             press_id = None if ack else press_id

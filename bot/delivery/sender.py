@@ -11,6 +11,11 @@
   retried with a growing delay, forever; 403 → the chat is marked inactive and nothing
   more is sent to it until it writes again; 400 → failed, with the reason kept and
   logged. A revoked token (`ChannelFatal`) stops the sender, and with it the process.
+  Every message that fails for good is handed to `on_failed` (an apology, a note in a
+  ticket's thread).
+- A message with a `topic` goes to the thread opened for its ref in that chat (a
+  Telegram forum topic), opening it first when there is none yet. A crash between
+  opening the thread and recording it may leave one empty thread behind.
 """
 
 from __future__ import annotations
@@ -20,16 +25,24 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.channels.base import Channel
 from bot.delivery.backoff import Backoff
 from bot.delivery.envelope import Envelope
-from bot.delivery.errors import ChannelFatal, Rejected, RetryLater, Transient, Unreachable
+from bot.delivery.errors import (
+    ChannelFatal,
+    DeliveryError,
+    Rejected,
+    RetryLater,
+    Transient,
+    Unreachable,
+)
 from bot.delivery.pacing import Gcra, SlidingWindow
 from bot.storage import Storage
 from bot.storage.outbox import DueMessage
+from handlers.model import Address
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +56,9 @@ class SenderSettings:
     messages_per_second: float = 25.0
     concurrency: int = 4
     retry: Backoff = field(default_factory=Backoff)
+    # Only messages to this chat (a terminal showing one chat while another process
+    # shows another); None: every chat of the channel.
+    only_chat: str | None = None
 
 
 class Sender:
@@ -54,7 +70,7 @@ class Sender:
         *,
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
-        on_rejected: Callable[[Envelope, str], Awaitable[None]] | None = None,
+        on_failed: Callable[[Envelope, DeliveryError], Awaitable[None]] | None = None,
     ) -> None:
         self._channel = channel
         self._storage = storage
@@ -68,7 +84,7 @@ class Sender:
         self._fatal: ChannelFatal | None = None
         self._next_timer: float | None = None
         self._monotonic = monotonic
-        self._on_rejected = on_rejected
+        self._on_failed = on_failed
 
     def wake(self) -> None:
         """New messages may be due: look at the outbox now."""
@@ -93,7 +109,7 @@ class Sender:
         """Wait until nothing that is due is pending or in flight (for the terminal chat)."""
         while True:
             if not self._in_flight and not await self._storage.outbox.due(
-                self._channel.name, self._clock(), limit=1
+                self._channel.name, self._clock(), limit=1, chat_id=self._settings.only_chat
             ):
                 return
             self.wake()
@@ -112,13 +128,14 @@ class Sender:
         if free <= 0:
             return
         due = await self._storage.outbox.due(
-            self._channel.name, self._clock(), limit=free * 8, skip=list(self._in_flight)
+            self._channel.name, self._clock(), limit=free * 8, skip=list(self._in_flight),
+            chat_id=self._settings.only_chat,
         )
         for message in due:
             if free == 0:
                 return
             if message.chat_inactive:
-                await self._storage.outbox.failed(message.id, "chat inactive", self._clock())
+                await self._fail(message.envelope(), Unreachable("chat inactive"))
                 continue
             chat = message.address.chat
             if chat in self._busy_chats or not self._may_send(message):
@@ -158,6 +175,7 @@ class Sender:
                 await outbox.part_delivered(envelope.id, message_id)
 
         try:
+            envelope = await self._in_thread(envelope)
             await self._channel.send(envelope, on_part)
         except RetryLater as err:
             self._pacer.hold(envelope.address.chat, err.retry_after)
@@ -169,13 +187,11 @@ class Sender:
             log.info("%s chat %s is unreachable: %s", envelope.address.channel,
                      envelope.address.chat_id, err.reason)
             await self._storage.chats.mark_inactive(envelope.address, err.reason, self._clock())
-            await outbox.failed(envelope.id, err.reason, self._clock())
+            await self._fail(envelope, err)
         except Rejected as err:
             log.warning("message %s to %s chat %s refused: %s", envelope.id,
                         envelope.address.channel, envelope.address.chat_id, err.reason)
-            await outbox.failed(envelope.id, err.reason, self._clock())
-            if self._on_rejected is not None:
-                await self._on_rejected(envelope, err.reason)
+            await self._fail(envelope, err)
         except ChannelFatal as err:
             self._fatal = err
         except Exception as err:  # Transient, or a bug: never lose the message
@@ -190,3 +206,23 @@ class Sender:
             self._in_flight.pop(envelope.id, None)
             self._busy_chats.discard(envelope.address.chat)
             self.wake()
+
+    async def _in_thread(self, envelope: Envelope) -> Envelope:
+        """The envelope addressed to its ref's thread, opening the thread if needed."""
+        address = envelope.address
+        if envelope.topic is None or envelope.ref is None or address.thread_id is not None:
+            return envelope
+        outbox = self._storage.outbox
+        known, thread = await outbox.thread_for(address.chat, envelope.ref)
+        if not known:
+            thread = await self._channel.open_thread(address, envelope.topic)
+            await outbox.save_thread(address.chat, envelope.ref, thread)
+        return replace(envelope, address=Address(address.channel, address.chat_id, thread))
+
+    async def _fail(self, envelope: Envelope, err: DeliveryError) -> None:
+        await self._storage.outbox.failed(envelope.id, err.reason, self._clock())
+        if self._on_failed is not None:
+            try:
+                await self._on_failed(envelope, err)
+            except Exception:
+                log.exception("reporting the failure of message %s failed", envelope.id)

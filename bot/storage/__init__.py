@@ -1,8 +1,8 @@
 """The storage layer: every SQL statement of the bot lives in this package.
 
 `Storage` opens the database and hands out one store per aggregate (users, questions,
-conversations, inbox, outbox, chats, the Zalo OA's tokens and contacts, links between
-accounts). Handlers see the stores only through the protocols in `handlers.ports`.
+conversations, inbox, outbox, chats, tickets, the Zalo OA's tokens and contacts, links
+between accounts). Handlers see the stores only through the protocols in `handlers.ports`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.storage.inbox import SqliteInbox
 from bot.storage.links import SqliteLinks
 from bot.storage.outbox import SqliteOutbox
 from bot.storage.questions import SqliteQuestions
+from bot.storage.tickets import SqliteTickets
 from bot.storage.users import SqliteUsers
 from bot.storage.zalo_contacts import SqliteZaloContacts
 from bot.storage.zalo_tokens import SqliteZaloTokens
@@ -36,6 +37,7 @@ class Storage:
     inbox: SqliteInbox
     outbox: SqliteOutbox
     chats: SqliteChats
+    tickets: SqliteTickets
     zalo_tokens: SqliteZaloTokens
     zalo_contacts: SqliteZaloContacts
     links: SqliteLinks
@@ -47,8 +49,8 @@ class Storage:
         """Open (creating if needed) and migrate; `upto` stops at a version (for tests)."""
         db = await Database.open(path, upto=upto, busy_timeout_ms=busy_timeout_ms)
         return cls(db, SqliteUsers(db), SqliteQuestions(db), SqliteConversations(db),
-                   SqliteInbox(db), SqliteOutbox(db), SqliteChats(db), SqliteZaloTokens(db),
-                   SqliteZaloContacts(db), SqliteLinks(db))
+                   SqliteInbox(db), SqliteOutbox(db), SqliteChats(db), SqliteTickets(db),
+                   SqliteZaloTokens(db), SqliteZaloContacts(db), SqliteLinks(db))
 
     def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         """One transaction that every store call inside it joins."""

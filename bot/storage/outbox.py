@@ -75,9 +75,11 @@ class SqliteOutbox:
         return added
 
     async def due(
-        self, channel: str, now: datetime, limit: int, skip: Sequence[int] = ()
+        self, channel: str, now: datetime, limit: int, skip: Sequence[int] = (),
+        chat_id: str | None = None,
     ) -> list[DueMessage]:
-        """Pending messages whose time has come, most urgent first; `skip` are in flight."""
+        """Pending messages whose time has come, most urgent first; `skip` are in flight;
+        `chat_id`: only those to that chat (a terminal showing one chat of several)."""
         placeholders = ",".join("?" * len(skip))
         rows = await self._db.fetch_all(
             f"""SELECT o.id, o.chat_id, o.thread_id, o.priority, o.attempts, o.payload,
@@ -85,9 +87,9 @@ class SqliteOutbox:
                 FROM outbox o LEFT JOIN chats c
                      ON c.channel = o.channel AND c.chat_id = o.chat_id
                 WHERE o.channel = ? AND o.state = 'pending' AND o.next_try_at <= ?
-                      AND o.id NOT IN ({placeholders})
+                      AND o.id NOT IN ({placeholders}) AND (? IS NULL OR o.chat_id = ?)
                 ORDER BY o.priority, o.id LIMIT ?""",
-            (channel, to_db(now), *skip, limit),
+            (channel, to_db(now), *skip, chat_id, chat_id, limit),
         )
         return [
             DueMessage(r["id"], Address(channel, r["chat_id"], r["thread_id"]),
@@ -172,6 +174,33 @@ class SqliteOutbox:
         row = await self._db.fetch_one(
             "SELECT ref FROM message_refs WHERE channel = ? AND chat_id = ? AND message_id = ?",
             (address.channel, address.chat_id, message_id),
+        )
+        return row["ref"] if row else None
+
+    async def thread_for(self, chat: Address, ref: str) -> tuple[bool, str | None]:
+        """(known, thread id) of the thread opened in `chat` for `ref`; a known None: the
+        chat has no threads."""
+        row = await self._db.fetch_one(
+            "SELECT thread_id FROM message_threads WHERE channel = ? AND chat_id = ? AND ref = ?",
+            (chat.channel, chat.chat_id, ref),
+        )
+        return (row is not None, row["thread_id"] if row else None)
+
+    async def save_thread(self, chat: Address, ref: str, thread_id: str | None) -> None:
+        async with self._db.transaction() as db:
+            await db.execute(
+                """INSERT OR REPLACE INTO message_threads (channel, chat_id, ref, thread_id)
+                   VALUES (?, ?, ?, ?)""",
+                (chat.channel, chat.chat_id, ref, thread_id),
+            )
+
+    async def ref_of_thread(self, address: Address) -> str | None:
+        """What the thread `address` names was opened for ("ticket:12")."""
+        if address.thread_id is None:
+            return None
+        row = await self._db.fetch_one(
+            "SELECT ref FROM message_threads WHERE channel = ? AND chat_id = ? AND thread_id = ?",
+            (address.channel, address.chat_id, address.thread_id),
         )
         return row["ref"] if row else None
 

@@ -42,6 +42,8 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 PRIVATE_PACE = Pace(interval=1.0, burst=3)  # about one a second, the parts of one answer at once
 GROUP_PACE = Pace(interval=3.0, burst=2)  # 20 a minute
 POLL_TIMEOUT = 25
+TOPIC_NAME_LIMIT = 128
+NOT_A_FORUM = "not a forum"  # createForumTopic's 400 in a plain group
 
 
 def api_root(base_url: str) -> str:
@@ -120,6 +122,18 @@ class TelegramChannel:
 
     def pace(self, address: Address) -> Pace:
         return PRIVATE_PACE if not address.chat_id.startswith("-") else GROUP_PACE
+
+    async def open_thread(self, address: Address, name: str) -> str | None:
+        """A forum topic for a ticket; None in a plain group (staff then reply to messages)."""
+        try:
+            topic = await self.bot.create_forum_topic(address.chat_id, name[:TOPIC_NAME_LIMIT])
+        except BadRequest as err:
+            if NOT_A_FORUM in str(err).lower():
+                return None
+            raise delivery_error(err) from err
+        except TelegramError as err:
+            raise delivery_error(err) from err
+        return str(topic.message_thread_id)
 
     async def send(self, envelope: Envelope, on_part: PartDelivered) -> None:
         try:

@@ -1,8 +1,10 @@
 """Telegram updates → `Incoming`, or None when the bot should stay quiet.
 
-In private chats everything is for the bot. In groups only what is addressed to it:
+In private chats everything is for the bot. In groups what is addressed to it:
 commands (not those meant for another bot), messages mentioning it, and replies to its
-own messages; the mention is taken out of the text.
+own messages (a support team answering a ticket), the mention taken out of the text;
+and every message in a forum topic, marked not addressed, because a topic the bot
+opened for a ticket belongs to that ticket (the handlers know which topics those are).
 """
 
 from __future__ import annotations
@@ -34,10 +36,14 @@ def message_incoming(message: Message, me: TelegramUser, update_id: str = "") ->
     if text is None and attachment is None:
         return None  # someone joined, a message was pinned…
     private = message.chat.type == ChatType.PRIVATE
+    addressed = True
     if not private:
-        text = _addressed_text(message, me)
-        if text is None:
+        meant = _addressed_text(message, me)
+        addressed = meant is not None
+        if not addressed and not message.is_topic_message:
             return None
+        if meant is not None and text is not None:
+            text = meant
     replied = message.reply_to_message
     return Incoming(
         _sender(person),
@@ -48,6 +54,7 @@ def message_incoming(message: Message, me: TelegramUser, update_id: str = "") ->
         reply_to=str(replied.message_id) if replied and not _is_topic_root(message) else None,
         text=text,
         attachments=(attachment,) if attachment else (),
+        addressed=addressed,
     )
 
 

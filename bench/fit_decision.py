@@ -1,0 +1,161 @@
+"""Fit the search's answer / suggest / abstain decision on the tuning questions.
+
+Run from the project root after changing the ranking, the features or the questions:
+
+    .venv/bin/python bench/make_questions.py && .venv/bin/python bench/fit_decision.py
+
+It asks every tuning question (`bench/questions/tune.jsonl`, never the held-out file)
+of the bundled entries and, with `--portal`, of the bundled entries plus the portal
+records, records the features the search computes for its best entry, and fits two
+L2-regularised logistic models with numpy (Newton's method): P(the best entry is
+right) and P(the right entry is among the first three). The cut-offs minimise the cost
+on the same questions, a wrong answer costing WRONG_COST suggestions. Coefficients and
+cut-offs are written to `knowledge/decision.toml`, which the search loads at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import tomli_w
+
+from knowledge.base import bundled_entries_path, load_knowledge_base, merged
+from knowledge.decision import DECISION_PATH, FEATURES, Decision, Logistic
+from knowledge.entry import Entry
+from knowledge.importers.dichvucong import import_file
+from knowledge.search import TIED, SearchIndex
+
+ROOT = Path(__file__).resolve().parents[1]
+TUNE = ROOT / "bench" / "questions" / "tune.jsonl"
+PORTAL = ROOT.parent / "shared" / "data" / "dichvucong-2026.jsonl"
+L2 = 1.0  # ridge penalty on the standardised weights (not on the bias)
+WRONG_COST = 2.0  # a wrong answer is worse than a suggestion with the right entry first
+# A list of three without the right entry costs less than no list when it had it: the
+# person still has "none of these" and the hotline.
+IRRELEVANT_COST = 0.5
+NEWTON_STEPS = 50
+# Fitting needs the features only; this decision never answers.
+PLACEHOLDER = Logistic(-50.0, (0.0,) * len(FEATURES), (0.0,) * len(FEATURES),
+                       (1.0,) * len(FEATURES))
+
+
+REDIRECTS = "chuyen-co-quan/"  # entries saying which agency handles a matter
+
+
+def hits(found: str, accept: Sequence[str]) -> bool:
+    """As the shared score.py counts it: the id or one below it; for an out-of-scope
+    question, a redirect to the agency that handles it."""
+    if not accept:
+        return found.startswith(REDIRECTS)
+    return any(found == a or found.startswith(a + "/") for a in accept)
+
+
+def observe(
+    entries: Sequence[Entry], questions: Sequence[dict]
+) -> tuple[list, list, list, list]:
+    index = SearchIndex.build(entries, decision=Decision(PLACEHOLDER, PLACEHOLDER, 1.0, 1.0))
+    rows, first, top3, tied = [], [], [], []
+    for question in questions:
+        result = index.search(question["q"])
+        if result.features is None:  # nothing ranked: the search abstains by itself
+            continue
+        ids = [c.entry.id for c in result.candidates]
+        rows.append([result.features[name] for name in FEATURES])
+        first.append(hits(ids[0], question["accept"]))
+        top3.append(any(hits(i, question["accept"]) for i in ids[:3]))
+        tied.append(bool(result.features[TIED]))
+    return rows, first, top3, tied
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> Logistic:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], L2)
+    penalty[0] = 0.0
+    for _ in range(NEWTON_STEPS):
+        p = 1 / (1 + np.exp(-z @ w))
+        gradient = z.T @ (p - y) + penalty * w
+        hessian = (z * (p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Logistic(float(w[0]), tuple(map(float, w[1:])), tuple(map(float, mean)),
+                    tuple(map(float, scale)))
+
+
+def cut_off(p: np.ndarray, positive: np.ndarray, false_cost: float) -> float:
+    """The probability at or above which acting costs least: acting on a negative costs
+    `false_cost`, not acting on a positive costs 1."""
+    best, best_cost = 1.0, float(positive.sum())
+    for t in np.unique(p):
+        act = p >= t
+        cost = false_cost * float((act & ~positive).sum()) + float((~act & positive).sum())
+        if cost < best_cost:
+            best, best_cost = float(t), cost
+    return best
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=TUNE)
+    parser.add_argument("--portal", type=Path, help="also fit on bundled + these records")
+    parser.add_argument("--out", type=Path, default=DECISION_PATH)
+    args = parser.parse_args(argv)
+
+    questions = [json.loads(line) for line in
+                 args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    bundled = list(load_knowledge_base([bundled_entries_path()]).entries)
+    sets = [bundled]
+    if args.portal:
+        sets.append(merged(bundled + import_file(args.portal, verified=date(2026, 1, 1)).entries))
+    rows, first, top3, ties = [], [], [], []
+    for entries in sets:
+        found = observe(entries, questions)
+        rows += found[0]
+        first += found[1]
+        top3 += found[2]
+        ties += found[3]
+    x, first_right, in_top3 = np.array(rows), np.array(first), np.array(top3)
+    # A tie is never answered (knowledge.search), so the answer model learns from the rest.
+    free = ~np.array(ties)
+    answer = fit(x[free], first_right[free].astype(float))
+    suggest = fit(x, in_top3.astype(float))
+    p_answer = np.array([answer.probability(r) for r in x])
+    answer_at = cut_off(p_answer[free], first_right[free], WRONG_COST)
+    unanswered = (p_answer < answer_at) | ~free
+    p_suggest = np.array([suggest.probability(r) for r in x])
+    suggest_at = cut_off(p_suggest[unanswered], in_top3[unanswered], IRRELEVANT_COST)
+
+    table = {
+        "features": list(FEATURES),
+        "answer_at": round(answer_at, 6),
+        "suggest_at": round(suggest_at, 6),
+        "answer": answer.as_table(),
+        "suggest": suggest.as_table(),
+    }
+    header = (
+        "# Fitted by bench/fit_decision.py: do not edit by hand, refit instead.\n"
+        f"# {len(x)} observations from {args.questions.name} over "
+        f"{' and '.join(f'{len(s):,}' for s in sets)} entries.\n"
+    )
+    args.out.write_text(header + tomli_w.dumps(table), encoding="utf-8")
+    answered = (p_answer >= answer_at) & free
+    print(f"{len(x)} observations; answered {answered.mean():.1%}, right when answered "
+          f"{first_right[answered].mean():.1%}; wrote {args.out}")
+    for name, w_a, w_s in zip(FEATURES, answer.weights, suggest.weights, strict=True):
+        print(f"  {name:14s} answer {w_a:+.2f}  suggest {w_s:+.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
