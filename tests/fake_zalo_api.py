@@ -217,16 +217,18 @@ class ZaloUser:
 
     async def post(
         self, event: dict[str, Any], *, secret: str = OA_SECRET, raw: bytes | None = None,
-        signed: bytes | None = None,
+        signed: bytes | None = None, client: httpx.AsyncClient | None = None,
     ) -> httpx.Response:
         """Post `event` signed with `secret`; `signed` is the body the signature covers
         (default: the body sent)."""
         body = raw if raw is not None else json.dumps(event, ensure_ascii=False).encode()
         signature = mac(APP_ID, signed if signed is not None else body,
                         str(event["timestamp"]), secret)
-        async with httpx.AsyncClient() as client:
-            return await client.post(self.webhook, content=body, headers={
-                HEADER: f"mac={signature}", "Content-Type": "application/json"})
+        headers = {HEADER: f"mac={signature}", "Content-Type": "application/json"}
+        if client is not None:
+            return await client.post(self.webhook, content=body, headers=headers)
+        async with httpx.AsyncClient() as own:
+            return await own.post(self.webhook, content=body, headers=headers)
 
     async def says(self, text: str) -> dict[str, Any]:
         event = self.event(text)

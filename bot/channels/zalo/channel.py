@@ -20,7 +20,7 @@ import httpx
 from bot.channels.base import InboxSink, Pace, PartDelivered
 from bot.channels.zalo import CHANNEL
 from bot.channels.zalo.api import ZaloApi, ZaloApiError
-from bot.channels.zalo.convert import event_incoming, update_id
+from bot.channels.zalo.convert import event_incoming, person_of, submitted_phone, update_id
 from bot.channels.zalo.errors import TOKEN_INVALID, delivery_error
 from bot.channels.zalo.render import render
 from bot.channels.zalo.tokens import TokenDead, TokenSource
@@ -77,7 +77,8 @@ class ZaloChannel:
             await self.tokens.ensure_alive()
         except TokenDead as err:
             raise ChannelFatal(str(err)) from None
-        self._webhook = WebhookServer(self._section, self._verifier, inbox, self._wrote)
+        self._webhook = WebhookServer(self._section, self._verifier,
+                                      lambda event: self._store(inbox, event))
         self._webhook.listen()  # a port in use fails here, at start
         self._tasks.append(asyncio.create_task(self._keep_fresh()))
         log.info("Zalo webhook listening on %s:%s%s", self._section.webhook_listen,
@@ -161,11 +162,21 @@ class ZaloChannel:
                             "has the OA's permissions", err.code)
             raise
 
-    async def _wrote(self, user: str, message_id: str | None, phone: str | None) -> None:
+    async def _store(self, inbox: InboxSink, event: dict[str, Any]) -> None:
+        """A verified event into the inbox, with when its person wrote, in one transaction
+        (one turn of the database, however busy handling keeps it)."""
+        person = person_of(event)
+        if person is None:
+            return  # the OA's own echoes and receipts are not kept
+        message = event.get("message")
+        msg_id = message.get("msg_id") if isinstance(message, dict) else None
+        phone = submitted_phone(event)
         now = self._clock()
-        await self._storage.zalo_contacts.wrote(user, message_id, now)
-        if phone is not None:
-            await self._storage.zalo_contacts.set_phone(user, phone, now)
+        async with self._storage.transaction():
+            await self._storage.zalo_contacts.wrote(person, str(msg_id) if msg_id else None, now)
+            if phone is not None:
+                await self._storage.zalo_contacts.set_phone(person, phone, now)
+            await inbox.receive(CHANNEL, [(update_id(event), event)])
 
     async def _keep_fresh(self) -> None:
         """Refresh the token when less than an hour is left, without waiting for a -216."""

@@ -11,25 +11,22 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import tornado.httpserver
 import tornado.web
 
-from bot.channels.base import InboxSink
-from bot.channels.zalo import CHANNEL
-from bot.channels.zalo.convert import person_of, submitted_phone, update_id
 from bot.channels.zalo.signature import HEADER, verified_event
 from bot.config import ZaloSection
 
-# The person wrote: (Zalo user id, message id or None, a phone number they submitted).
-Contact = Callable[[str, str | None, str | None], Awaitable[None]]
+# Stores a verified event durably (the inbox, and when the person last wrote).
+Store = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class _EventHandler(tornado.web.RequestHandler):
-    def initialize(self, section: ZaloSection, inbox: InboxSink, contact: Contact) -> None:
+    def initialize(self, section: ZaloSection, store: Store) -> None:
         self.section = section
-        self.inbox = inbox
-        self.contact = contact
+        self.store = store
 
     async def post(self) -> None:
         event = verified_event(
@@ -39,12 +36,7 @@ class _EventHandler(tornado.web.RequestHandler):
         if event is None:
             self.send_error(403)
             return
-        person = person_of(event)
-        if person is not None:  # the OA's own echoes and receipts are not kept
-            message = event.get("message")
-            msg_id = message.get("msg_id") if isinstance(message, dict) else None
-            await self.contact(person, str(msg_id) if msg_id else None, submitted_phone(event))
-            await self.inbox.receive(CHANNEL, [(update_id(event), event)])
+        await self.store(event)
         self.set_status(200)
         self.finish()
 
@@ -59,12 +51,9 @@ class _VerifierHandler(tornado.web.RequestHandler):
 
 
 class WebhookServer:
-    def __init__(
-        self, section: ZaloSection, verifier: Path | None, inbox: InboxSink, contact: Contact
-    ) -> None:
+    def __init__(self, section: ZaloSection, verifier: Path | None, store: Store) -> None:
         routes: list[tuple[str, type[tornado.web.RequestHandler], dict[str, object]]] = [
-            (section.webhook_path, _EventHandler,
-             {"section": section, "inbox": inbox, "contact": contact}),
+            (section.webhook_path, _EventHandler, {"section": section, "store": store}),
         ]
         if verifier is not None:
             routes.append((f"/{verifier.name}", _VerifierHandler,
