@@ -241,3 +241,15 @@ async def test_a_token_refused_even_when_fresh_is_not_refreshed_again_and_again(
     assert [call.error for call in fake_zalo.made(CS_PATH, ok_only=False)] == [-216] * 6 + [0]
     assert len(fake_zalo.made(TOKEN_PATH)) == 1
     assert answer["text"].startswith("Tôi có thể giúp")
+
+
+async def test_zalo_without_a_stored_token_does_not_start_and_telegram_serves(
+    tmp_path: Path, fake_zalo: FakeZalo, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running_bot(tmp_path, zalo_config(fake_zalo, free_port()),
+                           clock=lambda: FIXED_NOW) as api:
+        lan = Person(api, 501, "Lan")
+        (card,) = await lan.ask("dang ky khai sinh can giay to gi")
+    assert card.params["text"].startswith("<b>Đăng ký khai sinh</b>")
+    assert "no Zalo token is stored" in caplog.text and "zalo auth --code" in caplog.text
+    assert not fake_zalo.calls
