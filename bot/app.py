@@ -10,7 +10,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -143,6 +143,7 @@ async def open_app(
             support=SupportContacts(config.support.hotline_phone, config.support.hotline_email,
                                     tickets=bool(config.hotline.teams)),
             clock=clock,
+            context_window=timedelta(minutes=config.answers.context_minutes),
         )
         hotline = hotline_settings(config, team_channel)
         dispatcher = Dispatcher(ctx, Onboarding(ctx, settings), hotline,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from bot.app import clock_for, knowledge_folders
 from bot.config import Config, ConfigError, find_config, load_config
-from bot.storage import StorageError
+from bot.storage import Storage, StorageError
+from handlers.ports import QuestionCount
 from knowledge.base import BrokenKnowledgeBase, KnowledgeBase, load_knowledge_base
 from knowledge.cache import load_indexed
 from knowledge.catalogue import load_catalogue
@@ -134,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="folders to count (default: the configured knowledge base)")
     stats.add_argument("--json", action="store_true", help="one JSON object")
     stats.set_defaults(handler=cmd_kb_stats)
+    feedback = kb_commands.add_parser(
+        "feedback", parents=[common],
+        help="the answers rated 👎 most often and the questions most often left unanswered",
+    )
+    feedback.add_argument("--limit", type=int, default=20, metavar="N",
+                          help="rows in each list (default 20)")
+    feedback.add_argument("--json", action="store_true", help="one JSON object")
+    feedback.set_defaults(handler=cmd_kb_feedback)
     drafts = kb_commands.add_parser(
         "drafts", parents=[common],
         help="answers staff saved with /luu; --write ID writes one as an entry file to finish",
@@ -345,6 +354,53 @@ def cmd_kb_stats(args: argparse.Namespace, config: Config) -> int:
             for value, count in pairs:
                 print(f"{count:6}  {value}")
     return _report_unread(base)
+
+
+def cmd_kb_feedback(args: argparse.Namespace, config: Config) -> int:
+    """What curators should look at first, from the question log of the configured database."""
+    if not config.database_path.exists():
+        print(f"error: no database at {config.database_path} (nothing logged yet)",
+              file=sys.stderr)
+        return 1
+    disliked, unanswered = asyncio.run(_feedback(config.database_path, max(args.limit, 1)))
+    base = load_knowledge_base(knowledge_folders(config))
+    if args.json:
+        record = {
+            "disliked": [
+                {"id": row.subject, "title": _title(base, row.subject), "times": row.times,
+                 "reasons": dict(Counter(row.reasons)), "example": row.example}
+                for row in disliked
+            ],
+            "unanswered": [
+                {"question": row.example, "folded": row.subject, "times": row.times}
+                for row in unanswered
+            ],
+        }
+        print(json.dumps(record, ensure_ascii=False))
+        return 0
+    print("answers rated 👎 most often:")
+    for row in disliked:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in Counter(row.reasons).most_common())
+        print(f"{row.times:6}  {row.subject}  {_title(base, row.subject)}"
+              + (f"  ({reasons})" if reasons else "") + f"  e.g. “{row.example}”")
+    print("\nquestions most often left unanswered (suggestions or “I do not know”):")
+    for row in unanswered:
+        print(f"{row.times:6}  {row.example}")
+    return 0
+
+
+async def _feedback(path: Path, limit: int) -> tuple[list[QuestionCount], list[QuestionCount]]:
+    storage = await Storage.open(path)
+    try:
+        return (await storage.questions.most_disliked(limit),
+                await storage.questions.most_unanswered(limit))
+    finally:
+        await storage.close()
+
+
+def _title(base: KnowledgeBase, entry_id: str) -> str:
+    entry = base.get(entry_id)
+    return entry.title if entry else "(no longer in the knowledge base)"
 
 
 def _report_unread(base: KnowledgeBase) -> int:

@@ -121,6 +121,11 @@ class DeliverySection:
 
 
 @dataclass(frozen=True)
+class AnswersSection:
+    context_minutes: int = 30
+
+
+@dataclass(frozen=True)
 class CalendarSection:
     """The province's own days off and working days, on top of the national calendar."""
 
@@ -176,6 +181,7 @@ class Config:
     telegram: TelegramSection = field(default_factory=TelegramSection)
     zalo: ZaloSection = field(default_factory=ZaloSection)
     delivery: DeliverySection = field(default_factory=DeliverySection)
+    answers: AnswersSection = field(default_factory=AnswersSection)
     calendar: CalendarSection = field(default_factory=CalendarSection)
     hotline: HotlineSection = field(default_factory=HotlineSection)
     source: Path | None = None
@@ -340,6 +346,8 @@ def _check_values(file: str, config: Config) -> None:
     _check_zalo(file, config.zalo)
     _check_delivery(file, config.delivery)
     _check_onboarding(file, config)
+    if not 1 <= config.answers.context_minutes <= 1440:
+        raise ConfigError(f"{file}: [answers] context_minutes must be between 1 and 1440 (a day)")
     _check_calendar(file, config.calendar)
     _check_hotline(file, config.hotline)
 

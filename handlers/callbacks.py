@@ -8,6 +8,7 @@ existence on every press.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from knowledge.entry import Section
 
@@ -38,6 +39,22 @@ class Feedback:
     useful: bool
 
 
+class Flaw(StrEnum):
+    """What an official says was wrong with an answer they rated 👎."""
+
+    WRONG_PROCEDURE = "wrong"
+    OUTDATED = "outdated"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class FeedbackReason:
+    """Say what was wrong with the answer to a logged question."""
+
+    question_id: int
+    flaw: Flaw
+
+
 @dataclass(frozen=True)
 class AskSupport:
     """Take a logged question to the support team: a ticket carrying it, or (with no
@@ -46,7 +63,8 @@ class AskSupport:
     question_id: int
 
 
-Action = ShowSection | PickSuggestion | Feedback | AskSupport
+Action = ShowSection | PickSuggestion | Feedback | FeedbackReason | AskSupport
+FLAW_VALUES = frozenset(flaw.value for flaw in Flaw)
 
 
 def pack(action: Action) -> str:
@@ -57,6 +75,8 @@ def pack(action: Action) -> str:
             data = f"p:{question_id}:{index}"
         case Feedback(question_id, useful):
             data = f"f:{question_id}:{int(useful)}"
+        case FeedbackReason(question_id, flaw):
+            data = f"w:{question_id}:{flaw.value}"
         case AskSupport(question_id):
             data = f"h:{question_id}:"
     return checked(data)
@@ -90,6 +110,8 @@ def unpack(data: str) -> Action | None:
         return PickSuggestion(question_id, index)
     if kind == "f" and value in ("0", "1"):
         return Feedback(question_id, value == "1")
+    if kind == "w" and value in FLAW_VALUES:
+        return FeedbackReason(question_id, Flaw(value))
     if kind == "h" and not value:
         return AskSupport(question_id)
     return None

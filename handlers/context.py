@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from handlers.model import Outgoing
@@ -39,3 +39,5 @@ class HandlerContext:
     texts: Texts
     support: SupportContacts
     clock: Callable[[], datetime]
+    # How long the entry last shown to a person answers their follow-ups ("mất mấy ngày?").
+    context_window: timedelta = timedelta(minutes=30)

@@ -6,6 +6,7 @@ deliver `Outgoing` in their own way; handlers never see a chat app's objects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
@@ -86,20 +87,36 @@ class Style(StrEnum):
     TITLE = "title"
     HEADING = "heading"
     NOTE = "note"
+    MARKDOWN = "markdown"  # a paragraph of an entry file: **bold** spans and list lines
+
+
+BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Block:
-    """A paragraph of plain text; channels escape it and map the style to their markup."""
+    """A paragraph of plain text; channels escape it and map the style to their markup.
+
+    A MARKDOWN block comes from an entry file and may hold `**bold**` spans: each
+    channel renders them its own way, and `plain` drops the markers.
+    """
 
     text: str
     style: Style = Style.PLAIN
 
+    @property
+    def plain(self) -> str:
+        """The text as a person reads it, without markup."""
+        return BOLD.sub(r"\1", self.text) if self.style is Style.MARKDOWN else self.text
+
 
 @dataclass(frozen=True)
 class Button:
+    """A button that sends `data` back when pressed, or, with `url`, opens a web page."""
+
     label: str
-    data: str
+    data: str = ""
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -113,7 +130,7 @@ class Reply:
 
     @property
     def plain_text(self) -> str:
-        return "\n\n".join(block.text for block in self.blocks)
+        return "\n\n".join(block.plain for block in self.blocks)
 
 
 class Priority(IntEnum):

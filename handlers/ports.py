@@ -68,6 +68,17 @@ class QuestionRecord:
     facet: str | None
     candidate_ids: tuple[str, ...]
     feedback: int | None
+    feedback_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class QuestionCount:
+    """A question (or an answered entry) curators should look at, and how often it came."""
+
+    subject: str  # the folded question, or the entry id for disliked answers
+    times: int
+    example: str  # one question as it was typed
+    reasons: tuple[str, ...] = ()  # what the 👎 said was wrong, one per rating that told
 
 
 class UserStore(Protocol):
@@ -107,8 +118,16 @@ class QuestionStore(Protocol):
 
     async def get(self, question_id: int) -> QuestionRecord | None: ...
 
+    async def last_answered(
+        self, user_id: int, since: datetime, before_id: int | None = None
+    ) -> QuestionRecord | None: ...
+
     async def set_feedback(
         self, question_id: int, user_id: int, value: int, now: datetime
+    ) -> bool: ...
+
+    async def set_feedback_reason(
+        self, question_id: int, user_id: int, reason: str, now: datetime
     ) -> bool: ...
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from knowledge.entry import Entry, Origin
 from knowledge.loader import Problem, load_folders
+from knowledge.normalize import words
 
 
 def bundled_entries_path() -> Path:
@@ -42,6 +43,15 @@ class KnowledgeBase:
     @cached_property
     def _by_id(self) -> dict[str, Entry]:
         return {entry.id: entry for entry in self.entries}
+
+    @cached_property
+    def curated_title_words(self) -> frozenset[str]:
+        """The folded words of the curated entries' titles: the matters the bot's own
+        entries name (portal titles, hundreds of words long, name nearly every word)."""
+        return frozenset(
+            w for entry in self.entries if entry.origin is Origin.CURATED
+            for w in words(entry.title)
+        )
 
 
 def load_knowledge_base(folders: Iterable[Path]) -> KnowledgeBase:

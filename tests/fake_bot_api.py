@@ -419,6 +419,11 @@ def _check_markup(params: dict[str, Any]) -> None:
         for button in row:
             if len(button.get("callback_data", "").encode()) > 64:
                 raise BadRequest("BUTTON_DATA_INVALID")
+            if ("callback_data" in button) == ("url" in button):
+                raise BadRequest("can't parse inline keyboard button: exactly one of "
+                                 "callback_data and url is needed here")
+            if "url" in button and not button["url"].startswith(("http://", "https://")):
+                raise BadRequest("BUTTON_URL_INVALID")
 
 
 @dataclass
@@ -529,10 +534,17 @@ def _utf16(text: str) -> int:
 
 
 def buttons(call: Call) -> list[tuple[str, str]]:
-    """(label, data) of the inline buttons a sent message carries."""
+    """(label, data) of the inline buttons a sent message carries that send data back."""
     markup = call.params.get("reply_markup") or {}
     return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", [])
-            for b in row]
+            for b in row if "callback_data" in b]
+
+
+def links(call: Call) -> list[tuple[str, str]]:
+    """(label, url) of the link buttons a sent message carries."""
+    markup = call.params.get("reply_markup") or {}
+    return [(b["text"], b["url"]) for row in markup.get("inline_keyboard", [])
+            for b in row if "url" in b]
 
 
 def button_data(call: Call, label_part: str) -> str:

@@ -162,9 +162,13 @@ class FakeZalo:
         attachment = message.get("attachment")
         if attachment is not None:
             for button in attachment.get("payload", {}).get("buttons", []):
+                payload = button.get("payload", "")
+                if button.get("type") == "oa.open.url":  # {"url": …}
+                    payload = payload.get("url", "") if isinstance(payload, dict) else None
                 if (button.get("type") not in BUTTON_TYPES
                         or not 0 < len(button.get("title", "")) <= BUTTON_TITLE_LIMIT
-                        or len(button.get("payload", "")) > BUTTON_PAYLOAD_LIMIT):
+                        or not isinstance(payload, str) or not payload
+                        or len(payload) > BUTTON_PAYLOAD_LIMIT):
                     return {"error": -201, "message": "button is invalid"}
         user_id = body.get("recipient", {}).get("user_id")
         return {"error": 0, "message": "Success",

@@ -33,6 +33,7 @@ class Terminal:
 
 
 async def chat(tmp_path: Path, lines: Iterable[str | None], config_text: str = "") -> Terminal:
+    tmp_path.mkdir(exist_ok=True)
     path = tmp_path / "config.toml"
     path.write_text(f'[storage]\npath = "bot.sqlite3"\n{config_text}', encoding="utf-8")
     terminal = Terminal(lines)
@@ -140,3 +141,22 @@ def test_the_chat_command_with_stdin_closed_says_goodbye(tmp_path: Path) -> None
     )
     assert done.returncode == 0
     assert done.stdout.rstrip().endswith("Tạm biệt anh/chị!")
+
+
+def numbered(reply: str) -> dict[str, str]:
+    """Button label → the number to type, as the terminal shows them."""
+    found = (line.strip() for line in reply.splitlines())
+    return {line.split("] ", 1)[1]: line[1 : line.index("]")]
+            for line in found if line.startswith("[") and "] " in line}
+
+
+async def test_button_numbers_keep_their_meaning_after_each_press(tmp_path: Path) -> None:
+    first = numbered((await chat(tmp_path / "a", ["dang ky khai sinh", None])).replies[0])
+    fee, steps = first["💰 Lệ phí"], first["🪜 Các bước"]
+    terminal = await chat(tmp_path / "b", ["dang ky khai sinh", fee, steps, None])
+    card, fees, shown_steps = terminal.replies
+    assert numbered(card) == first  # a new chat, the same card
+    assert "▸ Phí, lệ phí" in fees
+    later = numbered(fees)
+    assert min(int(n) for n in later.values()) == max(int(n) for n in first.values()) + 1
+    assert "▸ Trình tự thực hiện" in shown_steps  # the first message's number still works

@@ -25,6 +25,7 @@ from tests.fake_bot_api import (
     Person,
     button_data,
     buttons,
+    links,
     running_bot,
 )
 
@@ -126,7 +127,8 @@ async def test_question_with_and_without_diacritics_gets_the_answer_card(
 ) -> None:
     async with running_bot(tmp_path, HOTLINE, clock=clock) as api:
         lan = Person(api, 501, "Lan")
-        for question in ("đăng ký khai sinh cần giấy tờ gì", "dang ky khai sinh can giay to gi"):
+        questions = ("đăng ký khai sinh cần giấy tờ gì", "dang ky khai sinh can giay to gi")
+        for first, question in zip((True, False), questions, strict=True):
             (card,) = await lan.ask(question)
             text = card.params["text"]
             assert card.params["parse_mode"] == "HTML"
@@ -134,10 +136,14 @@ async def test_question_with_and_without_diacritics_gets_the_answer_card(
             assert "<b>Thành phần hồ sơ</b>" in text
             assert "Giấy chứng sinh" in text
             assert "60/2014/QH13" in text
-            assert "<i>Thông tin cập nhật ngày " in text
+            # The date note is said once per conversation.
+            assert ("<i>Thông tin cập nhật ngày " in text) is first
             labels = [label for label, _ in buttons(card)]
             assert {"💰 Lệ phí", "👍 Hữu ích", "👎 Chưa đúng", "🙋 Hỏi tổ hỗ trợ"} <= set(labels)
-            assert "📄 Hồ sơ" not in labels  # the part shown has no button
+            assert "✅ Điều kiện" in labels  # shown only in part: a button for the rest
+            assert [url for _, url in links(card)] == [
+                "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-3fe0-70ac-b9d6-5e9e20d6eef7"
+            ]
 
 
 async def test_section_button_shows_that_part_and_ask_support_quotes_the_question(
@@ -162,12 +168,16 @@ async def test_ambiguous_question_offers_at_most_three_suggestions(tmp_path: Pat
         lan = Person(api, 501, "Lan")
         (suggestions,) = await lan.ask("chứng thực")
         assert "Có phải một trong các thủ tục sau không?" in suggestions.params["text"]
-        offered = buttons(suggestions)
+        *offered, (none, to_support) = buttons(suggestions)
         assert 1 < len(offered) <= 3
+        assert none == "🙅 Không phải các thủ tục trên" and to_support.startswith("h:")
+        titles = re.findall(r"^\d\. (.+)$", suggestions.params["text"], re.MULTILINE)
+        assert len(titles) == len(offered)
         label, data = offered[0]
+        assert label.startswith("1. ")
 
         _, (card,) = await lan.tap(data, on=suggestions, replies=1)
-        assert card.params["text"].startswith(f"<b>{label}</b>")
+        assert card.params["text"].startswith(f"<b>{titles[0]}</b>")
 
 
 async def test_unknown_question_gets_a_polite_answer_with_the_hotline(tmp_path: Path) -> None:
@@ -175,7 +185,7 @@ async def test_unknown_question_gets_a_polite_answer_with_the_hotline(tmp_path: 
         (unknown,) = await Person(api, 501, "Lan").ask("thời tiết ngày mai")
         assert "chưa có thông tin chắc chắn" in unknown.params["text"]
         assert "0210 3 888 999" in unknown.params["text"]
-        assert "reply_markup" not in unknown.params
+        assert [label for label, _ in buttons(unknown)] == ["🙋 Hỏi tổ hỗ trợ"]
 
 
 async def test_feedback_is_acknowledged_quietly_and_stored(tmp_path: Path) -> None:
@@ -219,9 +229,11 @@ async def test_a_10000_character_answer_is_split_between_paragraphs(tmp_path: Pa
     assert len(steps) > 10_000
     async with running_bot(tmp_path, '[knowledge]\nfolders = ["kb"]\n', clock=clock) as api:
         lan = Person(api, 501, "Lan")
-        parts = await lan.ask("quy trình thẩm định đê điều mẫu", replies=3)
+        (card,) = await lan.ask("quy trình thẩm định đê điều mẫu")
+        assert len(card.params["text"]) < 1000  # the answer itself fits a phone screen
+        await lan.tap(button_data(card, "Các bước"), on=card, replies=3)
         await lan.ask("/huongdan")  # everything before it has been sent by now
-        parts = api.sent(501)[:-1]
+        parts = api.sent(501)[1:-1]
     assert len(parts) == 3  # the fake API refuses anything over 4,096 characters
     assert all("reply_markup" not in part.params for part in parts[:-1])
     assert buttons(parts[-1])

@@ -13,16 +13,12 @@ from tests.fake_zalo_api import FakeZalo, ZaloUser, store_tokens, zalo_config
 from tests.hotline_helpers import GROUP_PACED, JUSTICE_TEAM, header_in, hotline_config, team_member
 from tests.test_crash import start_bot
 from tests.test_telegram_webhook import free_port
+from tests.test_zalo_chat import zalo_buttons
 from tests.test_zalo_process import listening
 
 ZALO_USER = "8171562230448590128"
 CS_PATH = "/v3.0/oa/message/cs"
 STAFF_ANSWER = "Chị làm theo thủ tục khai sinh có yếu tố nước ngoài nhé."
-
-
-def zalo_buttons(message: dict[str, object]) -> list[tuple[str, str]]:
-    payload = (message.get("attachment") or {}).get("payload", {})  # type: ignore[union-attr]
-    return [(b["title"], b["payload"]) for b in payload.get("buttons", [])]
 
 
 async def test_a_staff_answer_on_telegram_reaches_the_official_on_zalo_across_kill_9(

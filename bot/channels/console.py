@@ -96,11 +96,12 @@ def _restore_terminal(settings: list[Any] | None) -> None:
             termios.tcsetattr(sys.stdin.fileno(), termios.TCSANOW, settings)
 
 
-def render(reply: Reply) -> tuple[str, list[Button]]:
-    """Plain text for a terminal, with control characters removed, and the numbered buttons."""
+def render(reply: Reply, first: int = 1) -> tuple[str, list[Button]]:
+    """Plain text for a terminal, with control characters removed, and the buttons to
+    press by number, numbered from `first`; a link button shows its address instead."""
     lines = []
     for block in reply.blocks:
-        text = CONTROL.sub("", block.text)
+        text = CONTROL.sub("", block.plain)
         match block.style:
             case Style.TITLE:
                 lines.append(f"{text}\n{'─' * min(len(text), 60)}")
@@ -111,11 +112,12 @@ def render(reply: Reply) -> tuple[str, list[Button]]:
             case _:
                 lines.append(text)
     buttons = [button for row in reply.buttons for button in row]
-    if buttons:
-        lines.append(
-            "\n".join(f"  [{n}] {CONTROL.sub('', b.label)}" for n, b in enumerate(buttons, 1))
-        )
-    return "\n\n".join(lines), buttons
+    pressable = [button for button in buttons if not button.url]
+    shown = [f"  [{n}] {CONTROL.sub('', b.label)}" for n, b in enumerate(pressable, first)]
+    shown += [f"  {CONTROL.sub('', b.label)}: {b.url}" for b in buttons if b.url]
+    if shown:
+        lines.append("\n".join(shown))
+    return "\n\n".join(lines), pressable
 
 
 class ConsoleChannel:
@@ -146,7 +148,9 @@ class ConsoleChannel:
         self._sender = sender or Sender(CHANNEL, "local")
         self.chat = chat or Address(CHANNEL, self._sender.id)
         self._last_shown: str | None = None
-        self._buttons: list[Button] = []
+        # Every button shown so far, by its number: numbers go on from one message to
+        # the next, so an older message's buttons keep their meaning.
+        self._buttons: dict[int, Button] = {}
         self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._loop: asyncio.Task[None] | None = None
 
@@ -182,7 +186,8 @@ class ConsoleChannel:
         # Ids unique across restarts and processes: the delivery records key on them.
         message_id = uuid.uuid4().hex
         if envelope.address.chat_id == self.chat.chat_id and envelope.reply is not None:
-            shown, self._buttons = render(envelope.reply)
+            shown, pressable = render(envelope.reply, len(self._buttons) + 1)
+            self._buttons.update(enumerate(pressable, len(self._buttons) + 1))
             self._write(f"\n{self._texts('console_bot')}:\n{shown}\n")
             self._last_shown = message_id
         await on_part(message_id, True)
@@ -211,10 +216,10 @@ class ConsoleChannel:
         if self.chat.chat_id != self._sender.id and self._last_shown is not None:
             update["reply_to"] = self._last_shown
         if choice is not None and self._buttons:
-            if not 1 <= choice <= len(self._buttons):
+            if choice not in self._buttons:
                 self._write(self._texts("console_choice_out_of_range", number=choice))
                 return True
-            update["button"] = self._buttons[choice - 1].data
+            update["button"] = self._buttons[choice].data
         else:
             update["text"] = text
         await inbox.receive(CHANNEL, [(update["update_id"], update)])

@@ -33,7 +33,7 @@ def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
     if outgoing.reply is not None:
         payload["reply"] = {
             "blocks": [[block.text, block.style.value] for block in outgoing.reply.blocks],
-            "buttons": [[[b.label, b.data] for b in row] for row in outgoing.reply.buttons],
+            "buttons": [[_button_json(b) for b in row] for row in outgoing.reply.buttons],
         }
     if outgoing.copy is not None:
         source = outgoing.copy.from_chat
@@ -64,8 +64,7 @@ def envelope(
     if "reply" in data:
         reply = Reply(
             tuple(Block(text, Style(style)) for text, style in data["reply"]["blocks"]),
-            tuple(tuple(Button(label, value) for label, value in row)
-                  for row in data["reply"]["buttons"]),
+            tuple(tuple(Button(*button) for button in row) for row in data["reply"]["buttons"]),
         )
     copy = None
     if "copy" in data:
@@ -77,6 +76,12 @@ def envelope(
         reply_to=data.get("reply_to"), press_id=data.get("press_id"),
         parts_done=parts_done, ref=ref, key=key, topic=data.get("topic"),
     )
+
+
+def _button_json(button: Button) -> list[str]:
+    """[label, data], with the url third for a link button (rows stored before links
+    existed have two items, and read back the same)."""
+    return [button.label, button.data, button.url] if button.url else [button.label, button.data]
 
 
 def ack_payload(press_id: str) -> str:

@@ -138,14 +138,20 @@ class Sender:
                 await self._fail(message.envelope(), Unreachable("chat inactive"))
                 continue
             chat = message.address.chat
-            if chat in self._busy_chats or not self._may_send(message):
+            if chat in self._busy_chats:
                 continue
-            self._pacer.take(chat, self._channel.pace(message.address))
-            if message.priority.bulk:
-                self._bulk.take()
+            envelope = message.envelope()
+            # Acknowledging a button press shows nothing in the chat: no pace, no rate.
+            paced = envelope.reply is not None or envelope.copy is not None
+            if paced and not self._may_send(message):
+                continue
+            if paced:
+                self._pacer.take(chat, self._channel.pace(message.address))
+                if message.priority.bulk:
+                    self._bulk.take()
             self._busy_chats.add(chat)
             self._in_flight[message.id] = asyncio.create_task(
-                self._deliver(message.envelope(), message.attempts)
+                self._deliver(envelope, message.attempts)
             )
             free -= 1
 

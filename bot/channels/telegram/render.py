@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
 
-from handlers.model import Block, Reply, Style
+from handlers.model import BOLD, Block, Button, Reply, Style
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH
 NOTICE_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
@@ -47,10 +47,13 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup:
         for button in row:
             if len(button.data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
                 raise ValueError(f"button data over 64 bytes: {button.data!r}")
-    rows = reply.buttons
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    if button.url:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
 
 
 def as_notice(reply: Reply) -> str | None:
@@ -71,6 +74,9 @@ def _block_html(block: Block, limit: int) -> list[str]:
 
     def markup(text: str) -> str:
         escaped = html.escape(text, quote=False)
+        if block.style is Style.MARKDOWN:
+            # A bold span cut in two by a split loses its markers rather than show them.
+            escaped = BOLD.sub(r"<b>\1</b>", escaped).replace("**", "")
         return f"<{tag}>{escaped}</{tag}>" if tag else escaped
 
     def fits(text: str) -> bool:

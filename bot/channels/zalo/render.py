@@ -3,7 +3,8 @@
 Zalo counts characters as code points, so a Vietnamese letter with its tone mark is
 one or two of them as typed; the split uses Python's own length, which is the same.
 Buttons go on the last part as `oa.query.hide` buttons: a press comes back as a hidden
-message from the person carrying the payload.
+message from the person carrying the payload; a link button opens its page
+(`oa.open.url`). An entry's `**bold**` is shown without its markers.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def render(reply: Reply, limit: int = LIMIT) -> list[dict[str, Any]]:
         return len(text) <= limit
 
     pieces = [chunk for block in reply.blocks
-              for chunk in _split(block.text.strip(), fits, ("\n", " "))]
+              for chunk in _split(block.plain.strip(), fits, ("\n", " "))]
     parts: list[str] = []
     for piece in pieces:
         if parts and fits(parts[-1] + PARAGRAPH + piece):
@@ -40,13 +41,17 @@ def render(reply: Reply, limit: int = LIMIT) -> list[dict[str, Any]]:
     return messages
 
 
-def buttons(reply: Reply) -> list[dict[str, str]]:
-    found = []
+def buttons(reply: Reply) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
     for row in reply.buttons:
         for button in row:
+            title = button.label[:BUTTON_TITLE_LIMIT]
+            if button.url is not None:  # a web page (the portal's record)
+                found.append({"title": title, "type": "oa.open.url",
+                              "payload": {"url": button.url}})
+                continue
             payload = BUTTON_PREFIX + button.data
             if len(payload) > BUTTON_PAYLOAD_LIMIT:
                 raise ValueError(f"button payload over {BUTTON_PAYLOAD_LIMIT}: {payload!r}")
-            found.append({"title": button.label[:BUTTON_TITLE_LIMIT], "type": "oa.query.hide",
-                          "payload": payload})
+            found.append({"title": title, "type": "oa.query.hide", "payload": payload})
     return found
