@@ -15,19 +15,12 @@ from bot.delivery.errors import Rejected, Unreachable
 from bot.storage import Storage
 from handlers.model import Address, Priority, Reply
 from tests.fake_zalo_api import APP_ID, APP_SECRET, OA_SECRET, FakeZalo
+from tests.hotline_helpers import Clock
 
 USER = "8171562230448590128"
 WROTE = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 CS_PATH = "/v3.0/oa/message/cs"
 ZNS_PATH = "/message/template"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = WROTE
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Delivered:
@@ -51,7 +44,7 @@ async def channel(fake_zalo: FakeZalo, storage: Storage) -> ZaloChannel:
     real_now = datetime.now(UTC)
     await storage.zalo_tokens.store(APP_ID, access, refresh, real_now + timedelta(days=30),
                                     real_now)
-    clock = Clock()
+    clock = Clock(WROTE)
     zalo = ZaloChannel(section, storage, no_death, clock=clock)
     await storage.zalo_contacts.wrote(USER, "msg-1", WROTE)
     return zalo
