@@ -170,7 +170,9 @@ async def open_app(
         )
         hotline = hotline_settings(config, team_channel)
         deadlines = DeadlineHandlers(ctx, reminder_settings(config))
-        dispatcher = Dispatcher(ctx, Onboarding(ctx, settings), hotline, deadlines)
+        dispatcher = Dispatcher(ctx, Onboarding(ctx, settings), hotline, deadlines,
+                                two_apps=team_channel != CONSOLE and wants_telegram(config)
+                                and wants_zalo(config))
         yield App(config, storage, ctx, dispatcher, hotline)
     finally:
         await storage.close()
@@ -272,53 +274,81 @@ class Service:
             await sender.idle()
 
     async def run(self, stop: asyncio.Event) -> int:
-        """Serve until `stop` is set or a channel ends; the process's exit status."""
-        tasks: list[asyncio.Task[None]] = []
+        """Serve until `stop` is set or a channel ends; the process's exit status.
+
+        A channel that cannot go on (`ChannelFatal`: a revoked token) stops alone, with
+        its sender, and the others go on; the status is then 1, and the process stops
+        when no channel is left.
+        """
+        live: dict[str, list[asyncio.Task[None]]] = {}
+        failed = False
+        stopping = asyncio.create_task(stop.wait())
         try:
-            for channel in self.channels.values():
-                await channel.start(self.pipeline)
-            backlog = await self.pipeline.handle_backlog(list(self.channels))
+            for name, channel in self.channels.items():
+                try:
+                    await channel.start(self.pipeline)
+                except ChannelFatal as err:
+                    log.error("stopping: %s", err)
+                    failed = True
+                    continue
+                except OSError as err:  # a port in use: one line, no trace
+                    log.error("cannot serve %s: %s", name.capitalize(), err)
+                    failed = True
+                    await channel.stop()
+                    continue
+                live[name] = []
+            if not live:
+                return 1
+            backlog = await self.pipeline.handle_backlog(list(live))
             if backlog:
                 log.info("handling %d updates received before the last stop", backlog)
-            tasks = [asyncio.create_task(s.run()) for s in self.senders.values()]
+            for name in live:
+                live[name] = [asyncio.create_task(self.senders[name].run()),
+                              asyncio.create_task(self.channels[name].wait_closed())]
             if self.app.hotline.enabled:
                 self.scheduler.add_job(self._sweep_now, "interval", minutes=1,
                                        id="hotline-sla", coalesce=True, max_instances=1)
             self.reminders.schedule(self.scheduler)
             self.scheduler.start()
-            tasks += [asyncio.create_task(c.wait_closed()) for c in self.channels.values()]
-            stopping = asyncio.create_task(stop.wait())
-            done, _ = await asyncio.wait([*tasks, stopping], return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            for task in done:
-                if task is not stopping and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
-            await self._drain()
-            return 0
-        except ChannelFatal as err:
-            log.error("stopping: %s", err)
-            return 1
+            while live and not stop.is_set():
+                tasks = [task for group in live.values() for task in group]
+                done, _ = await asyncio.wait([*tasks, stopping],
+                                             return_when=asyncio.FIRST_COMPLETED)
+                ended = [task for task in done if task is not stopping]
+                if any(task.exception() is None for task in ended):
+                    break  # a channel ended by itself (the terminal chat's end of input)
+                for task in ended:
+                    error = task.exception()
+                    if not isinstance(error, ChannelFatal):
+                        raise error  # type: ignore[misc]
+                    name = next((n for n, group in live.items() if task in group), None)
+                    if name is None:
+                        continue  # its sender and its channel both said so
+                    log.error("stopping: %s", error)
+                    failed = True
+                    await self._stop_channel(name, live.pop(name))
+            await self._drain([self.senders[name] for name in live])
+            return 1 if failed else 0
         finally:
+            stopping.cancel()
             if self.scheduler.running:
                 self.scheduler.shutdown(wait=False)
-            await self._stop_channels()
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            for name in list(live):
+                await self._stop_channel(name, live.pop(name))
 
-    async def _stop_channels(self) -> None:
-        """Stop receiving (safe to call more than once, and on channels that never started)."""
-        for channel in self.channels.values():
-            await channel.stop()
+    async def _stop_channel(self, name: str, tasks: list[asyncio.Task[None]]) -> None:
+        """Stop one channel's sender and the channel (safe on one that never started)."""
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.channels[name].stop()
 
-    async def _drain(self) -> None:
+    async def _drain(self, senders: Sequence[Sender]) -> None:
         """A clean stop: what was received is handled, and its answers get time to go out
         (the channels still receive meanwhile; they stop right after)."""
         await self.pipeline.drain()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(
-                asyncio.gather(*(s.idle() for s in self.senders.values())), DRAIN_SECONDS
-            )
+            await asyncio.wait_for(asyncio.gather(*(s.idle() for s in senders)), DRAIN_SECONDS)
 
 
 async def run_console(config: Config, staff: str | None = None, **console_options: Any) -> int:
@@ -353,43 +383,92 @@ async def serve_console(app: App, **console_options: Any) -> int:
     return await service.run(asyncio.Event())
 
 
-async def run_telegram(
-    config: Config, *, stop: asyncio.Event, clock: Clock | None = None
-) -> int:
-    """Serve Telegram (long polling, or a webhook when configured) until `stop` is set."""
-    # Imported here so that the terminal chat starts without loading python-telegram-bot.
-    from bot.channels.telegram.channel import TelegramChannel
+async def serve(config: Config, *, stop: asyncio.Event, clock: Clock | None = None) -> int:
+    """Serve every configured chat app until `stop` is set: Telegram when it has a token
+    (long polling, or a webhook), Zalo when it has an app id."""
+    # Imported here so that the terminal chat starts without loading the chat apps' code.
     from bot.channels.telegram.redact import redacted_logs
     from bot.channels.telegram.secret import webhook_secret
 
     section = config.telegram
-    secret = webhook_secret(section)
-    with redacted_logs(section.token, secret):
+    telegram = wants_telegram(config)
+    secret = webhook_secret(section) if telegram else ""
+    with redacted_logs(section.token, secret, config.zalo.app_secret, config.zalo.oa_secret):
         try:
             with instance_lock(config.data_dir):
                 async with open_app(config, clock=clock) as app:
-                    channel = TelegramChannel(section, app.dispatcher.menu(), secret,
-                                              backoff_for(config))
-                    return await Service(app, [channel], utc_now).run(stop)
+                    channels: list[Channel] = []
+                    if telegram:
+                        from bot.channels.telegram.channel import TelegramChannel
+
+                        channels.append(TelegramChannel(section, app.dispatcher.menu(), secret,
+                                                        backoff_for(config)))
+                    notices = SupervisorNotices(app)
+                    if wants_zalo(config):
+                        channels.append(zalo_channel(config, app, notices.zalo_token_dead))
+                    service = Service(app, channels, utc_now)
+                    notices.wake = service.wake_senders
+                    return await service.run(stop)
         except AlreadyRunning as err:
             log.error("%s", err)
             return 1
         except OSError as err:
             # An unreachable server, a port in use: one line, no trace (the text may carry
-            # the token; the redacting filter removes it).
-            log.error("cannot serve Telegram: %s", err)
+            # a secret; the redacting filter removes it).
+            log.error("cannot serve: %s", err)
             return 1
 
 
-async def run(config: Config) -> int:
-    """Start the configured channel: Telegram when it has a token, else the terminal chat."""
-    wants_telegram = config.bot.channel == "telegram" or (
+# `commune-bot run` with a Telegram token: the name the tests have run the bot by since
+# Telegram was the only chat app. It serves Zalo too when Zalo is configured.
+run_telegram = serve
+
+
+def zalo_channel(config: Config, app: App, on_dead: Callable[[str], Awaitable[None]]) -> Channel:
+    from bot.channels.zalo.channel import ZaloChannel
+
+    verifier = config.resolve(config.zalo.verifier_file) if config.zalo.verifier_file else None
+    return ZaloChannel(config.zalo, app.storage, on_dead, verifier=verifier)
+
+
+class SupervisorNotices:
+    """What the supervisors' chat ([support] staff_chat_id, on Telegram) must be told."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self.wake: Callable[[], None] = lambda: None
+
+    async def zalo_token_dead(self, reason: str) -> None:
+        staff = onboarding_settings(self._app.config).staff_chat
+        if staff is None:
+            return
+        now = utc_now()
+        # The reason is in the log; the notice says what to do, in Vietnamese.
+        notice = Outgoing(Reply.text(self._app.ctx.texts("zalo_token_dead")), staff)
+        await self._app.storage.outbox.enqueue(
+            [NewMessage(f"zalo-token-dead:{now.isoformat()}", staff, Priority.RELAY,
+                        payload_json(notice))],
+            now,
+        )
+        self.wake()
+
+
+def wants_telegram(config: Config) -> bool:
+    return config.bot.channel == "telegram" or (
         config.bot.channel == "auto" and bool(config.telegram.token)
     )
-    if not wants_telegram:
+
+
+def wants_zalo(config: Config) -> bool:
+    return config.bot.channel != "console" and bool(config.zalo.app_id)
+
+
+async def run(config: Config) -> int:
+    """Serve every configured chat app; the terminal chat when none is configured."""
+    if not (wants_telegram(config) or wants_zalo(config)):
         return await run_console(config)
     _log_to_stderr()
-    return await run_telegram(config, stop=_stop_on_signals())
+    return await serve(config, stop=_stop_on_signals())
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -413,7 +492,9 @@ def _log_to_file(path: Path) -> None:
 
 
 def _log_to_stderr() -> None:
-    """A service logs to stderr (journald keeps it); httpx's per-request lines are noise."""
+    """A service logs to stderr (journald keeps it); httpx's per-request lines are noise,
+    and aiosqlite's debug lines carry every SQL parameter (the Zalo tokens among them)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

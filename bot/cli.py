@@ -153,8 +153,34 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder for the file (default ./drafts; not a knowledge folder: "
                         "a curator finishes the entry and moves it)")
     drafts.set_defaults(handler=cmd_kb_drafts)
+    zalo = commands.add_parser("zalo", parents=[common], help="Zalo Official Account tools")
+    zalo_commands = zalo.add_subparsers(title="zalo commands", metavar="ZALO_COMMAND",
+                                        required=True)
+    auth = zalo_commands.add_parser(
+        "auth", parents=[common], help="store the OA's first token pair (or a new one)"
+    )
+    grant = auth.add_mutually_exclusive_group(required=True)
+    grant.add_argument("--code", metavar="CODE",
+                       help="an authorisation code from the OA's permission page")
+    grant.add_argument("--refresh-token", metavar="TOKEN",
+                       help="a refresh token from the developer console")
+    auth.add_argument("--code-verifier", default="", metavar="VERIFIER",
+                      help="the PKCE verifier the code was requested with, if any")
+    auth.set_defaults(handler=cmd_zalo_auth)
     deadlines_cli.add_commands(commands, common)
     return parser
+
+
+def cmd_zalo_auth(args: argparse.Namespace, config: Config) -> int:
+    from bot.channels.zalo.auth import authorise
+
+    if not config.zalo.app_id:
+        print("error: [zalo] app_id is not set", file=sys.stderr)
+        return 1
+    message, ok = asyncio.run(authorise(config, args.code, args.refresh_token,
+                                        args.code_verifier))
+    print(message, file=sys.stderr if not ok else sys.stdout)
+    return 0 if ok else 1
 
 
 def _date(text: str) -> date:

@@ -93,6 +93,25 @@ class TelegramSection:
 
 
 @dataclass(frozen=True)
+class ZnsSection:
+    # Reminder kind → the id of the ZNS template Zalo approved for it.
+    templates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ZaloSection:
+    app_id: str = ""
+    app_secret: str = ""
+    oa_secret: str = ""
+    webhook_path: str = "/zalo"
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8444
+    verifier_file: str = ""
+    api_base: str = ""
+    zns: ZnsSection = field(default_factory=ZnsSection)
+
+
+@dataclass(frozen=True)
 class DeliverySection:
     messages_per_second: float = 25.0
     concurrency: int = 4
@@ -170,6 +189,7 @@ class Config:
     support: SupportSection = field(default_factory=SupportSection)
     onboarding: OnboardingSection = field(default_factory=OnboardingSection)
     telegram: TelegramSection = field(default_factory=TelegramSection)
+    zalo: ZaloSection = field(default_factory=ZaloSection)
     delivery: DeliverySection = field(default_factory=DeliverySection)
     answers: AnswersSection = field(default_factory=AnswersSection)
     calendar: CalendarSection = field(default_factory=CalendarSection)
@@ -207,6 +227,8 @@ class Config:
 ENV_OVERRIDES: dict[tuple[str, str], str] = {
     ("telegram", "token"): "COMMUNE_BOT_TELEGRAM_TOKEN",
     ("telegram", "webhook_secret"): "COMMUNE_BOT_WEBHOOK_SECRET",
+    ("zalo", "app_secret"): "COMMUNE_BOT_ZALO_APP_SECRET",
+    ("zalo", "oa_secret"): "COMMUNE_BOT_ZALO_OA_SECRET",
 }
 
 
@@ -259,7 +281,10 @@ def _build_table(file: str, section: str, cls: type, raw: Any) -> Any:
         if key not in hints:
             known = ", ".join(hints)
             raise ConfigError(f"{file}: [{section}] unknown key '{key}' (known keys: {known})")
-        values[key] = _coerce(value, hints[key], f"{file}: [{section}] {key}")
+        if dataclasses.is_dataclass(hints[key]):  # a sub-table such as [zalo.zns]
+            values[key] = _build_section(file, f"{section}.{key}", hints[key], value)
+        else:
+            values[key] = _coerce(value, hints[key], f"{file}: [{section}] {key}")
     missing = [f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
                if f.name not in values and f.default is dataclasses.MISSING
                and f.default_factory is dataclasses.MISSING]
@@ -286,6 +311,11 @@ def _coerce(value: Any, expected: Any, where: str) -> Any:
         if not isinstance(value, list):
             raise ConfigError(f"{where} must be a list, got {_show(value)}")
         return [_coerce(v, item, where) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(expected)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table, got {_show(value)}")
+        return {str(k): _coerce(v, item, f"{where}.{k}") for k, v in value.items()}
     number = isinstance(value, int | float) and not isinstance(value, bool)
     ok = {
         bool: isinstance(value, bool),
@@ -324,6 +354,7 @@ def _check_values(file: str, config: Config) -> None:
     if not 0 < config.telegram.webhook_port < 65536:
         raise ConfigError(f"{file}: [telegram] webhook_port must be between 1 and 65535")
     _check_telegram(file, config.telegram)
+    _check_zalo(file, config.zalo)
     _check_delivery(file, config.delivery)
     _check_onboarding(file, config)
     if not 1 <= config.answers.context_minutes <= 1440:
@@ -360,6 +391,26 @@ def _check_telegram(file: str, telegram: TelegramSection) -> None:
             f"{file}: [telegram] webhook_secret may only use letters, digits, - and _ "
             "(at most 256)"
         )
+
+
+def _check_zalo(file: str, zalo: ZaloSection) -> None:
+    if not zalo.app_id:
+        return
+    if not zalo.app_id.isdigit():
+        raise ConfigError(f'{file}: [zalo] app_id must be the digits of the app id, '
+                          f'got "{zalo.app_id}"')
+    for key, variable in (("app_secret", "COMMUNE_BOT_ZALO_APP_SECRET"),
+                          ("oa_secret", "COMMUNE_BOT_ZALO_OA_SECRET")):
+        if not getattr(zalo, key):
+            raise ConfigError(f"{file}: [zalo] app_id is set but {key} is not ({variable})")
+    if not zalo.webhook_path.startswith("/"):
+        raise ConfigError(f'{file}: [zalo] webhook_path must start with /, '
+                          f'got "{zalo.webhook_path}"')
+    if not 0 < zalo.webhook_port < 65536:
+        raise ConfigError(f"{file}: [zalo] webhook_port must be between 1 and 65535")
+    if zalo.api_base and not zalo.api_base.startswith(("http://", "https://")):
+        raise ConfigError(f'{file}: [zalo] api_base must start with http:// or https://, '
+                          f'got "{zalo.api_base}"')
 
 
 def _check_delivery(file: str, delivery: DeliverySection) -> None:

@@ -18,6 +18,7 @@ class Feature(StrEnum):
 
     REGISTRATION = "registration"
     HOTLINE = "hotline"
+    LINKING = "linking"  # more than one chat app served
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ ASK_SUPPORT = Command("hotro", "command_hotro", needs=HOTLINE)
 MY_TICKETS = Command("yeucau", "command_yeucau", needs=HOTLINE)
 CANCEL = Command("huy", "command_huy", needs=(Feature.REGISTRATION, Feature.HOTLINE))
 HELP = Command("huongdan", "command_huongdan", aliases=("help", "trogiup"))
+LINK = Command("lienket", "command_lienket", needs=(Feature.LINKING,))
 PENDING = Command("choduyet", "command_choduyet", Audience.STAFF)
 OPEN_TICKETS = Command("ds", "command_ds", Audience.STAFF, needs=HOTLINE)
 TICKET_HISTORY = Command("xem", "command_xem", Audience.STAFF, needs=HOTLINE)
@@ -55,8 +57,8 @@ TAOHAN = Command("taohan", "command_taohan", Audience.STAFF)
 THONGBAO = Command("thongbao", "command_thongbao", Audience.STAFF)
 
 COMMANDS = (START, PROFILE, EDIT_PROFILE, ASK_SUPPORT, MY_TICKETS, CANCEL, VIEC, HANTRA, HELP,
-            PENDING, OPEN_TICKETS, TICKET_HISTORY, TICKET_STATS, SAVE_ANSWER, TIENDO, TAOHAN,
-            THONGBAO)
+            LINK, PENDING, OPEN_TICKETS, TICKET_HISTORY, TICKET_STATS, SAVE_ANSWER, TIENDO,
+            TAOHAN, THONGBAO)
 
 
 def find(name: str) -> Command | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers import ask, commands, onboarding
+from handlers import ask, commands, linking, onboarding
 from handlers.commands import Audience, Command, Feature
 from handlers.context import HandlerContext
 from handlers.deadlines import buttons as deadline_buttons
@@ -30,8 +30,11 @@ class Dispatcher:
         onboarding: Onboarding | None = None,
         hotline: HotlineSettings | None = None,
         deadlines: DeadlineHandlers | None = None,
+        *,
+        two_apps: bool = False,
     ) -> None:
         self.ctx = ctx
+        self.two_apps = two_apps  # Telegram and Zalo both served: /lienket links accounts
         self.onboarding = onboarding or Onboarding(ctx, OnboardingSettings())
         self.hotline = Hotline(ctx, hotline or HotlineSettings(), self.onboarding)
         self.deadlines = deadlines or DeadlineHandlers(ctx, ReminderSettings())
@@ -39,7 +42,7 @@ class Dispatcher:
     @property
     def features(self) -> set[Feature]:
         switched = {Feature.REGISTRATION: self.onboarding.settings.enabled,
-                    Feature.HOTLINE: self.hotline.enabled}
+                    Feature.HOTLINE: self.hotline.enabled, Feature.LINKING: self.two_apps}
         return {feature for feature, on in switched.items() if on}
 
     def menu(self) -> list[tuple[str, str]]:
@@ -67,6 +70,8 @@ class Dispatcher:
                 return []
         text = incoming.text.strip() if incoming.text is not None else None
         name = _command(text) if text else None
+        if name is not None and commands.find(name) is commands.LINK and self.two_apps:
+            return await linking.link(self.ctx, user, incoming, _argument(text or ""))
         if name is not None:
             return [await self._command(user, name, incoming, text or "")]
         if text:  # a step of /taohan or /thongbao in the staff chat
@@ -96,7 +101,7 @@ class Dispatcher:
 
     async def _command(self, user: User, name: str, incoming: Incoming, text: str) -> Reply:
         command = commands.find(name)
-        argument = text.split(maxsplit=1)[1] if len(text.split(maxsplit=1)) > 1 else ""
+        argument = _argument(text)
         if command in DEADLINE_COMMANDS:
             assert command is not None
             return await self.deadlines.command(user, command, incoming, argument)
@@ -147,6 +152,12 @@ def _valid_text(text: str) -> str:
     """`text` with lone surrogates (undecodable bytes from a terminal, broken escapes in a
     chat app's JSON) replaced, so that it can be stored and shown."""
     return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _argument(text: str) -> str:
+    """What follows a command: `/xem 12` → "12"."""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
 
 
 def _command(text: str) -> str | None:

@@ -368,6 +368,25 @@ class MessageRefStore(Protocol):
     async def ref_of_thread(self, address: Address) -> str | None: ...
 
 
+class LinkOutcome(StrEnum):
+    LINKED = "linked"
+    UNKNOWN = "unknown"  # no such code, used or expired
+    ALREADY = "already"  # both accounts are already the same person
+    SAME_APP = "same_app"  # typed in the app that asked for it
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    outcome: LinkOutcome
+    other: User | None = None  # the account that asked for the code (its person)
+
+
+class LinkStore(Protocol):
+    async def issue(self, user_id: int, expires_at: datetime, now: datetime) -> str: ...
+
+    async def redeem(self, code: str, user: User, now: datetime) -> LinkResult: ...
+
+
 class HandlerStorage(Protocol):
     """The stores handlers are given, one per aggregate."""
 
@@ -385,6 +404,9 @@ class HandlerStorage(Protocol):
 
     @property
     def outbox(self) -> MessageRefStore: ...
+
+    @property
+    def links(self) -> LinkStore: ...
 
     @property
     def deadlines(self) -> DeadlineStore: ...

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Storage
+from tests.fake_zalo_api import FakeZalo
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +39,12 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
     store = await Storage.open(tmp_path / "bot.sqlite3")
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def fake_zalo() -> AsyncIterator[FakeZalo]:
+    """A fake Zalo OA API on loopback (tests/fake_zalo_api.py)."""
+    server = FakeZalo()
+    await server.start()
+    yield server
+    await server.stop()

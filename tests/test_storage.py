@@ -32,14 +32,19 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
     path = tmp_path / "old.sqlite3"
     old = await Storage.open(path, upto=version)
     assert await old.database.schema_version() == version
-    user = await old.users.upsert("console", "local", "Chị Lan", FIXED_NOW)
+    # Rows as that version wrote them (today's stores use today's columns). Before 4
+    # times were ISO text in local time; 4 made them UTC of one width.
+    stamp = FIXED_NOW.isoformat() if version < 4 else to_db(FIXED_NOW)
     async with old.transaction() as db:
+        rows = await db.execute_fetchall(
+            "INSERT INTO users (channel, external_id, display_name, created_at, last_seen_at)"
+            " VALUES ('console', 'local', 'Chị Lan', ?, ?) RETURNING id", (stamp, stamp))
+        (user_id,) = next(iter(rows))
         await db.execute(
             "INSERT INTO question_log (user_id, query, normalized_query, intent, answer_id, facet,"
             " score, asked_at) VALUES (?, 'khai sinh', 'khai sinh', 'answer',"
             " 'ho-tich/dang-ky-khai-sinh', NULL, 0.9, ?)",
-            # Before 4 times were ISO text in local time; 4 made them UTC of one width.
-            (user.id, FIXED_NOW.isoformat() if version < 4 else to_db(FIXED_NOW)),
+            (user_id, stamp),
         )
     await old.close()
 
@@ -49,7 +54,7 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
         record = await upgraded.questions.get(1)
         assert record is not None
         assert record.answer_id == "ho-tich/dang-ky-khai-sinh"
-        assert record.user_id == user.id
+        assert record.user_id == user_id
         row = await upgraded.database.fetch_one("SELECT asked_at FROM question_log")
         assert row is not None and row[0] == "2026-11-28T02:30:00.000000Z"  # 09:30 in Vietnam
     finally:

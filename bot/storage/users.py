@@ -19,6 +19,8 @@ class SqliteUsers:
     async def upsert(
         self, channel: str, external_id: str, display_name: str, now: datetime
     ) -> User:
+        """Record the account; returns the person it is: the account it was linked to
+        with /lienket, else itself."""
         async with self._db.transaction() as db:
             rows = await db.execute_fetchall(
                 """INSERT INTO users (channel, external_id, display_name, created_at, last_seen_at)
@@ -26,11 +28,15 @@ class SqliteUsers:
                    ON CONFLICT (channel, external_id)
                    DO UPDATE SET display_name = excluded.display_name,
                                  last_seen_at = excluded.last_seen_at
-                   RETURNING id""",
+                   RETURNING id, person_id""",
                 (channel, external_id, display_name, to_db(now), to_db(now)),
             )
         (row,) = rows
-        return User(row["id"], channel, external_id, display_name)
+        if row["person_id"] is None:
+            return User(row["id"], channel, external_id, display_name)
+        person = await self.get(row["person_id"])
+        assert person is not None
+        return person
 
     async def get(self, user_id: int) -> User | None:
         row = await self._db.fetch_one(
