@@ -80,6 +80,8 @@ class FakeBotApi:
     blocked: set[int] = field(default_factory=set)  # chats whose person blocked the bot
     _chat_retry_after: int = 1
     delivered: int = 0  # messages sent successfully, counted as they come (cheap to wait on)
+    # sendMessage calls answered 200, per chat: what `sent` reads (tests wait on it often).
+    _sent_to: dict[Any, list[Call]] = field(default_factory=dict)
     _flood_until: float = 0.0  # until then (monotonic) every send gets 429
     _flood_retry_after: int = 1
     revoked: bool = False
@@ -193,7 +195,7 @@ class FakeBotApi:
 
     def sent(self, chat_id: int) -> list[Call]:
         """Messages delivered to a chat, in order."""
-        return [c for c in self.made("sendMessage") if c.params["chat_id"] == chat_id]
+        return list(self._sent_to.get(chat_id, ()))
 
     def copied(self, chat_id: int) -> list[Call]:
         """Messages copied into a chat (copyMessage), in order."""
@@ -212,9 +214,12 @@ class FakeBotApi:
         self.arrived.append(Call(method, params, 0, arrived))
         await self._notify()
         status, body = await self._dispatch(method, params)
-        self.calls.append(Call(method, params, status, arrived, time.monotonic(),
-                               body.get("result") if status == 200 else None))
+        call = Call(method, params, status, arrived, time.monotonic(),
+                    body.get("result") if status == 200 else None)
+        self.calls.append(call)
         self.delivered += status == 200 and method in SEND_METHODS
+        if status == 200 and method == "sendMessage":
+            self._sent_to.setdefault(params.get("chat_id"), []).append(call)
         await self._notify()
         return status, body
 
