@@ -142,6 +142,13 @@ class SearchIndex:
         self._analyser = analyser
         self._decision = decision
         self._smalltalk = SmalltalkDetector()
+        # Folded name words that entries' names spell in more than one way ("ho": hộ, hồ),
+        # with those spellings.
+        spellings: dict[str, set[str]] = {}
+        for entry_names in self._names:
+            for folded, spelling in entry_names.spelled:
+                spellings.setdefault(folded, set()).add(spelling)
+        self._homographs = {f: frozenset(s) for f, s in spellings.items() if len(s) > 1}
         self._prior = np.array(
             [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
             dtype=np.float32,
@@ -198,7 +205,8 @@ class SearchIndex:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[scores[top] > 0]
-        coverage, named, missing = self._coverage(query, top)
+        typed = self._typed_homographs(query)
+        coverage, named, missing = self._coverage(query, top, typed)
         said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
         shortlist = []
@@ -207,17 +215,27 @@ class SearchIndex:
             top.tolist(), coverage, named, missing, strict=True
         ):
             names = self._names[position]
+            said_here = said - names.spelled_otherwise(typed) if typed else said
             shortlist.append(_Shortlisted(
-                position, float(scores[position]), float(covered), names.fit(said),
+                position, float(scores[position]), float(covered), names.fit(said_here),
                 not said_pairs.isdisjoint(names.pairs),
-                any(name <= said for name in names.whole), float(named_share), int(absent),
+                any(name <= said_here for name in names.whole), float(named_share), int(absent),
                 float(scores[position]) / best,
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
 
+    def _typed_homographs(self, query: Query) -> dict[str, str]:
+        """Folded → typed spelling of the question's words typed with diacritics whose
+        folded form entries' names spell in several ways, this one among them."""
+        return {
+            folded: spelling
+            for folded, spelling in zip(query.words, query.spelled, strict=False)
+            if spelling and spelling in self._homographs.get(folded, ())
+        }
+
     def _coverage(
-        self, query: Query, docs: np.ndarray
+        self, query: Query, docs: np.ndarray, typed: Mapping[str, str]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each of `docs`: the share of the question's content words, and of its
         adjacent content word pairs, that it has (a word found only in the body counts
@@ -225,7 +243,8 @@ class SearchIndex:
         many content words it does not have at all.
 
         Pairs matter because folding merges words: "ký" in "chữ ký số" and in "đăng ký"
-        fold alike, but only one entry has "chu ky" in its names.
+        fold alike, but only one entry has "chu ky" in its names. A word typed with
+        diacritics (`typed`) that an entry's names spell otherwise is not in its names.
         """
         total = np.zeros(len(docs), dtype=np.float32)
         named = np.zeros(len(docs), dtype=np.float32)
@@ -233,6 +252,10 @@ class SearchIndex:
         content = query.content
         for slot in content:
             credit = self._slot_credit(slot, docs)
+            word = query.words[slot.start] if slot.size == 1 else ""
+            if word in typed:
+                other = np.array([word in self._names[d].spelled_otherwise(typed) for d in docs])
+                credit = np.where(other & (credit >= 1.0), BODY_CREDIT, credit).astype(np.float32)
             total += slot.size * credit
             named += slot.size * (credit >= 1.0)
             missing += slot.size * (credit == 0.0)
@@ -349,6 +372,15 @@ class _Names:
     content: tuple[frozenset[str], ...]  # each name's words, generic ones left out
     whole: tuple[frozenset[str], ...]  # each name's words, all of them
     pairs: frozenset[str]  # adjacent content-word pairs ("trich luc", not "dang ky")
+    spelled: frozenset[tuple[str, str]]  # (folded, spelling) of every word of the names
+
+    def spelled_otherwise(self, typed: Mapping[str, str]) -> set[str]:
+        """The folded words of `typed` (folded → spelling) that these names have, but
+        never in that spelling."""
+        return {
+            folded for folded, spelling in typed.items()
+            if any(f == folded for f, _ in self.spelled) and (folded, spelling) not in self.spelled
+        }
 
     def fit(self, said: set[str]) -> float:
         """The largest share of one name's content words that `said` contains."""
@@ -359,8 +391,10 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
     content: list[frozenset[str]] = []
     whole: list[frozenset[str]] = []
     pairs_found: set[str] = set()
+    spelled: set[tuple[str, str]] = set()
     for name in (entry.title, *entry.aliases, entry.code or ""):
         found = syllables(name)
+        spelled.update(found)
         sequence = [folded for folded, _ in found]
         ends = clause_ends(name)
         generic = {
@@ -376,7 +410,8 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
             for i in range(len(sequence) - 1)
             if i not in generic and i + 1 not in generic
         )
-    return _Names(tuple(content), tuple(n for n in whole if n), frozenset(pairs_found))
+    return _Names(tuple(content), tuple(n for n in whole if n), frozenset(pairs_found),
+                  frozenset(spelled))
 
 
 def _content_pairs(query: Query) -> set[str]:
