@@ -42,7 +42,8 @@ def pairs(sequence: Sequence[str]) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(sequence)]
 
 
-def _contains(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+def contains(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """For each of `docs`: whether it is in `sorted_docs` (sorted ascending)."""
     if not len(sorted_docs):
         return np.zeros(len(docs), dtype=bool)
     where = np.minimum(np.searchsorted(sorted_docs, docs), len(sorted_docs) - 1)
@@ -166,6 +167,6 @@ class RankIndex:
             empty = np.zeros(len(docs), dtype=bool)
             return empty, empty
         holders = self._docs[span]
-        anywhere = _contains(holders, docs)
-        in_name = _contains(holders[self._named[span]], docs)
+        anywhere = contains(holders, docs)
+        in_name = contains(holders[self._named[span]], docs)
         return in_name, anywhere

@@ -26,7 +26,7 @@ from knowledge.entry import Entry, Origin, Section
 from knowledge.facets import FacetDetector
 from knowledge.normalize import clause_ends, fold, syllables, words
 from knowledge.query import Query, QueryAnalyser, Slot
-from knowledge.ranking import FieldSpec, RankIndex, pairs
+from knowledge.ranking import FieldSpec, RankIndex, contains, pairs
 from knowledge.smalltalk import SmalltalkDetector
 from knowledge.synonyms import Lexicon, load_lexicon
 from knowledge.typos import TypoCorrector
@@ -142,13 +142,7 @@ class SearchIndex:
         self._analyser = analyser
         self._decision = decision
         self._smalltalk = SmalltalkDetector()
-        # Folded name words that entries' names spell in more than one way ("ho": hộ, hồ),
-        # with those spellings.
-        spellings: dict[str, set[str]] = {}
-        for entry_names in self._names:
-            for folded, spelling in entry_names.spelled:
-                spellings.setdefault(folded, set()).add(spelling)
-        self._homographs = {f: frozenset(s) for f, s in spellings.items() if len(s) > 1}
+        self._homographs = _homographs(self._names)
         self._prior = np.array(
             [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
             dtype=np.float32,
@@ -205,17 +199,20 @@ class SearchIndex:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[scores[top] > 0]
-        typed = self._typed_homographs(query)
-        coverage, named, missing = self._coverage(query, top, typed)
+        otherwise = self._spelled_otherwise(query, top)
+        coverage, named, missing = self._coverage(query, top, otherwise)
         said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
         shortlist = []
         best = float(scores[top].max()) if len(top) else 1.0
-        for position, covered, named_share, absent in zip(
+        for i, (position, covered, named_share, absent) in enumerate(zip(
             top.tolist(), coverage, named, missing, strict=True
-        ):
+        )):
             names = self._names[position]
-            said_here = said - names.spelled_otherwise(typed) if typed else said
+            if otherwise:
+                said_here = said - {w for w, mask in otherwise.items() if mask[i]}
+            else:
+                said_here = said
             shortlist.append(_Shortlisted(
                 position, float(scores[position]), float(covered), names.fit(said_here),
                 not said_pairs.isdisjoint(names.pairs),
@@ -225,17 +222,23 @@ class SearchIndex:
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
 
-    def _typed_homographs(self, query: Query) -> dict[str, str]:
-        """Folded → typed spelling of the question's words typed with diacritics whose
-        folded form entries' names spell in several ways, this one among them."""
-        return {
-            folded: spelling
-            for folded, spelling in zip(query.words, query.spelled, strict=False)
-            if spelling and spelling in self._homographs.get(folded, ())
-        }
+    def _spelled_otherwise(self, query: Query, docs: np.ndarray) -> dict[str, np.ndarray]:
+        """For each word of the question typed with diacritics whose folded form names
+        spell in several ways, this one among them: which of `docs` have it in their
+        names, but only spelled otherwise ("hộ" typed, "hồ sơ" named)."""
+        found = {}
+        for slot in query.content:
+            folded, spelling = query.words[slot.start], query.spelled[slot.start]
+            holders = self._homographs.get(folded, {}).get(spelling) if spelling else None
+            if slot.size == 1 and holders is not None:
+                in_name, _ = self._rank.presence(folded, docs)
+                other = in_name & ~contains(holders, docs)
+                if other.any():
+                    found[folded] = other
+        return found
 
     def _coverage(
-        self, query: Query, docs: np.ndarray, typed: Mapping[str, str]
+        self, query: Query, docs: np.ndarray, otherwise: Mapping[str, np.ndarray]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For each of `docs`: the share of the question's content words, and of its
         adjacent content word pairs, that it has (a word found only in the body counts
@@ -244,7 +247,8 @@ class SearchIndex:
 
         Pairs matter because folding merges words: "ký" in "chữ ký số" and in "đăng ký"
         fold alike, but only one entry has "chu ky" in its names. A word typed with
-        diacritics (`typed`) that an entry's names spell otherwise is not in its names.
+        diacritics that an entry's names spell otherwise (`otherwise`: word → mask over
+        `docs`) is not in its names.
         """
         total = np.zeros(len(docs), dtype=np.float32)
         named = np.zeros(len(docs), dtype=np.float32)
@@ -252,9 +256,8 @@ class SearchIndex:
         content = query.content
         for slot in content:
             credit = self._slot_credit(slot, docs)
-            word = query.words[slot.start] if slot.size == 1 else ""
-            if word in typed:
-                other = np.array([word in self._names[d].spelled_otherwise(typed) for d in docs])
+            other = otherwise.get(query.words[slot.start]) if slot.size == 1 else None
+            if other is not None:
                 credit = np.where(other & (credit >= 1.0), BODY_CREDIT, credit).astype(np.float32)
             total += slot.size * credit
             named += slot.size * (credit >= 1.0)
@@ -372,29 +375,36 @@ class _Names:
     content: tuple[frozenset[str], ...]  # each name's words, generic ones left out
     whole: tuple[frozenset[str], ...]  # each name's words, all of them
     pairs: frozenset[str]  # adjacent content-word pairs ("trich luc", not "dang ky")
-    spelled: frozenset[tuple[str, str]]  # (folded, spelling) of every word of the names
-
-    def spelled_otherwise(self, typed: Mapping[str, str]) -> set[str]:
-        """The folded words of `typed` (folded → spelling) that these names have, but
-        never in that spelling."""
-        return {
-            folded for folded, spelling in typed.items()
-            if any(f == folded for f, _ in self.spelled) and (folded, spelling) not in self.spelled
-        }
+    spellings: Mapping[str, frozenset[str]]  # folded word of the names → its spellings
 
     def fit(self, said: set[str]) -> float:
         """The largest share of one name's content words that `said` contains."""
         return max((len(name & said) / len(name) for name in self.content if name), default=0.0)
 
 
+def _homographs(names: Sequence[_Names]) -> dict[str, dict[str, np.ndarray]]:
+    """Folded name word with several spellings in the names ("ho": hộ, hồ) → spelling →
+    the sorted positions of the entries whose names spell it so."""
+    holders: dict[str, dict[str, list[int]]] = {}
+    for position, entry_names in enumerate(names):
+        for folded, spellings in entry_names.spellings.items():
+            for spelling in spellings:
+                holders.setdefault(folded, {}).setdefault(spelling, []).append(position)
+    return {
+        folded: {spelling: np.array(found, dtype=np.int32) for spelling, found in by.items()}
+        for folded, by in holders.items() if len(by) > 1
+    }
+
+
 def _names(entry: Entry, lexicon: Lexicon) -> _Names:
     content: list[frozenset[str]] = []
     whole: list[frozenset[str]] = []
     pairs_found: set[str] = set()
-    spelled: set[tuple[str, str]] = set()
+    spellings: dict[str, set[str]] = {}
     for name in (entry.title, *entry.aliases, entry.code or ""):
         found = syllables(name)
-        spelled.update(found)
+        for folded, spelling in found:
+            spellings.setdefault(folded, set()).add(spelling)
         sequence = [folded for folded, _ in found]
         ends = clause_ends(name)
         generic = {
@@ -411,7 +421,7 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
             if i not in generic and i + 1 not in generic
         )
     return _Names(tuple(content), tuple(n for n in whole if n), frozenset(pairs_found),
-                  frozenset(spelled))
+                  {folded: frozenset(spelled) for folded, spelled in spellings.items()})
 
 
 def _content_pairs(query: Query) -> set[str]:
