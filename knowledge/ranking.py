@@ -160,13 +160,29 @@ class RankIndex:
                 total[self._docs[span]] += weight * self._values[span]
         return total
 
-    def presence(self, term: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each of `docs`: is `term` in its names, and is it anywhere in the entry."""
-        span = self._span(term)
-        if span is None:
-            empty = np.zeros(len(docs), dtype=bool)
-            return empty, empty
-        holders = self._docs[span]
-        anywhere = contains(holders, docs)
-        in_name = contains(holders[self._named[span]], docs)
+    def presence_many(
+        self, terms: Sequence[str], docs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each of `terms` and each of `docs`: is the term in the entry's names, and is
+        it anywhere in it (two terms × docs matrices), from one lookup of all the terms'
+        postings: a long question has dozens of words and pairs."""
+        in_name = np.zeros((len(terms), len(docs)), dtype=bool)
+        anywhere = np.zeros_like(in_name)
+        found = [(i, self._rows[t]) for i, t in enumerate(terms) if t in self._rows]
+        if not found or not len(docs):
+            return in_name, anywhere
+        which, rows = (np.array(column) for column in zip(*found, strict=True))
+        starts, lengths = self._bounds[rows], self._bounds[rows + 1] - self._bounds[rows]
+        # Every posting of every term: each term's start repeated, plus a running count.
+        ends = np.cumsum(lengths)
+        offsets = np.repeat(starts - ends + lengths, lengths) + np.arange(ends[-1])
+        holders = self._docs[offsets]
+        order = np.argsort(docs)
+        ordered = docs[order]
+        at = np.minimum(np.searchsorted(ordered, holders), len(ordered) - 1)
+        hit = ordered[at] == holders
+        term_of, doc_of = np.repeat(which, lengths)[hit], order[at[hit]]
+        anywhere[term_of, doc_of] = True
+        named = self._named[offsets][hit]
+        in_name[term_of[named], doc_of[named]] = True
         return in_name, anywhere

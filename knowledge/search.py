@@ -199,8 +199,9 @@ class SearchIndex:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[scores[top] > 0]
-        otherwise = self._spelled_otherwise(query, top)
-        coverage, named, missing = self._coverage(query, top, otherwise)
+        credits = self._credits(query, top)
+        otherwise = self._spelled_otherwise(query, credits)
+        coverage, named, missing = self._coverage(query, credits, otherwise)
         said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
         shortlist = []
@@ -222,25 +223,38 @@ class SearchIndex:
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
 
-    def _spelled_otherwise(self, query: Query, docs: np.ndarray) -> dict[str, np.ndarray]:
+    def _credits(self, query: Query, docs: np.ndarray) -> _Credits:
+        """The credit of each word and word pair `_coverage` reads, for each of `docs`."""
+        terms: dict[str, None] = {}
+        content = query.content
+        for slot in content:
+            for alternative in slot.alternatives:
+                terms.update(dict.fromkeys((*alternative.words, *pairs(alternative.words))))
+        for left, right in itertools.pairwise(content):
+            if left.end == right.start and left.alternatives and right.alternatives:
+                terms[f"{left.alternatives[0].words[-1]} {right.alternatives[0].words[0]}"] = None
+        in_name, anywhere = self._rank.presence_many(list(terms), docs)
+        matrix = np.where(in_name, 1.0, np.where(anywhere, BODY_CREDIT, 0.0)).astype(np.float32)
+        return _Credits(docs, dict(zip(terms, matrix, strict=True)))
+
+    def _spelled_otherwise(self, query: Query, credits: _Credits) -> dict[str, np.ndarray]:
         """For each word of the question typed with diacritics whose folded form names
-        spell in several ways, this one among them: which of `docs` have it in their
-        names, but only spelled otherwise ("hộ" typed, "hồ sơ" named)."""
+        spell in several ways, this one among them: which of the shortlisted entries have
+        it in their names, but only spelled otherwise ("hộ" typed, "hồ sơ" named)."""
         found = {}
         for slot in query.content:
             folded, spelling = query.words[slot.start], query.spelled[slot.start]
             holders = self._homographs.get(folded, {}).get(spelling) if spelling else None
             if slot.size == 1 and holders is not None:
-                in_name, _ = self._rank.presence(folded, docs)
-                other = in_name & ~contains(holders, docs)
+                other = (credits.of(folded) >= 1.0) & ~contains(holders, credits.docs)
                 if other.any():
                     found[folded] = other
         return found
 
     def _coverage(
-        self, query: Query, docs: np.ndarray, otherwise: Mapping[str, np.ndarray]
+        self, query: Query, credits: _Credits, otherwise: Mapping[str, np.ndarray]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each of `docs`: the share of the question's content words, and of its
+        """For each shortlisted entry: the share of the question's content words, and of its
         adjacent content word pairs, that it has (a word found only in the body counts
         for BODY_CREDIT); the share of the content words that its names say; and how
         many content words it does not have at all.
@@ -248,14 +262,14 @@ class SearchIndex:
         Pairs matter because folding merges words: "ký" in "chữ ký số" and in "đăng ký"
         fold alike, but only one entry has "chu ky" in its names. A word typed with
         diacritics that an entry's names spell otherwise (`otherwise`: word → mask over
-        `docs`) is not in its names.
+        the entries) is not in its names.
         """
-        total = np.zeros(len(docs), dtype=np.float32)
-        named = np.zeros(len(docs), dtype=np.float32)
-        missing = np.zeros(len(docs), dtype=np.int32)
+        total = np.zeros(len(credits.docs), dtype=np.float32)
+        named = np.zeros(len(credits.docs), dtype=np.float32)
+        missing = np.zeros(len(credits.docs), dtype=np.int32)
         content = query.content
         for slot in content:
-            credit = self._slot_credit(slot, docs)
+            credit = self._slot_credit(slot, credits)
             other = otherwise.get(query.words[slot.start]) if slot.size == 1 else None
             if other is not None:
                 credit = np.where(other & (credit >= 1.0), BODY_CREDIT, credit).astype(np.float32)
@@ -269,24 +283,20 @@ class SearchIndex:
             if left.end != right.start or not left.alternatives or not right.alternatives:
                 continue
             first, second = left.alternatives[0], right.alternatives[0]
-            total += min(first.trust, second.trust) * self._credit(
-                f"{first.words[-1]} {second.words[0]}", docs
+            total += min(first.trust, second.trust) * credits.of(
+                f"{first.words[-1]} {second.words[0]}"
             )
             weight += 1
         return total / weight, named / words_weight, missing
 
-    def _slot_credit(self, slot: Slot, docs: np.ndarray) -> np.ndarray:
-        best = np.zeros(len(docs), dtype=np.float32)
+    def _slot_credit(self, slot: Slot, credits: _Credits) -> np.ndarray:
+        best = np.zeros(len(credits.docs), dtype=np.float32)
         for alternative in slot.alternatives:
             # A phrase's words and the pairs they form: "trợ cấp" is not "cấp" and "trợ".
             terms = (*alternative.words, *pairs(alternative.words))
-            credit = sum(self._credit(term, docs) for term in terms)
+            credit = sum(credits.of(term) for term in terms)
             best = np.maximum(best, alternative.trust * credit / len(terms))
         return best
-
-    def _credit(self, term: str, docs: np.ndarray) -> np.ndarray:
-        in_name, anywhere = self._rank.presence(term, docs)
-        return np.where(in_name, 1.0, np.where(anywhere, BODY_CREDIT, 0.0)).astype(np.float32)
 
     def _features(self, query: Query, shortlist: list[_Shortlisted]) -> dict[str, float]:
         """What the decision reads about the best entry (knowledge.decision.FEATURES),
@@ -328,6 +338,18 @@ class SearchIndex:
         if self._entries[shortlist[0].position].origin is not Origin.CURATED:
             return shortlist[1:]
         return [s for s in shortlist[1:] if self._entries[s.position].origin is Origin.CURATED]
+
+
+@dataclass(frozen=True)
+class _Credits:
+    """Per word or word pair, its credit in each shortlisted entry: 1 in its names,
+    BODY_CREDIT elsewhere in it, 0 not at all."""
+
+    docs: np.ndarray
+    by_term: Mapping[str, np.ndarray]
+
+    def of(self, term: str) -> np.ndarray:
+        return self.by_term[term]
 
 
 @dataclass(frozen=True)
