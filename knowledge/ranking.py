@@ -153,12 +153,21 @@ class RankIndex:
         return 0 if span is None else span.stop - span.start
 
     def scores(self, weighted_terms: Mapping[str, float]) -> np.ndarray:
-        total = np.zeros(self.size, dtype=np.float32)
-        for term, weight in weighted_terms.items():
-            span = self._span(term)
-            if span is not None:
-                total[self._docs[span]] += weight * self._values[span]
-        return total
+        found = [(self._rows[t], w) for t, w in weighted_terms.items() if t in self._rows]
+        if not found:
+            return np.zeros(self.size, dtype=np.float32)
+        rows, weights = (np.array(column) for column in zip(*found, strict=True))
+        offsets, lengths = self._postings(rows)
+        return np.bincount(self._docs[offsets], np.repeat(weights, lengths) * self._values[offsets],
+                           minlength=self.size).astype(np.float32)
+
+    def _postings(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions in the posting arrays of every posting of `rows`, and how many
+        each row has."""
+        starts, lengths = self._bounds[rows], self._bounds[rows + 1] - self._bounds[rows]
+        # Each row's start repeated for its postings, plus a running count.
+        ends = np.cumsum(lengths)
+        return np.repeat(starts - ends + lengths, lengths) + np.arange(ends[-1]), lengths
 
     def presence_many(
         self, terms: Sequence[str], docs: np.ndarray
@@ -172,10 +181,7 @@ class RankIndex:
         if not found or not len(docs):
             return in_name, anywhere
         which, rows = (np.array(column) for column in zip(*found, strict=True))
-        starts, lengths = self._bounds[rows], self._bounds[rows + 1] - self._bounds[rows]
-        # Every posting of every term: each term's start repeated, plus a running count.
-        ends = np.cumsum(lengths)
-        offsets = np.repeat(starts - ends + lengths, lengths) + np.arange(ends[-1])
+        offsets, lengths = self._postings(rows)
         holders = self._docs[offsets]
         order = np.argsort(docs)
         ordered = docs[order]

@@ -398,10 +398,14 @@ class _Names:
     whole: tuple[frozenset[str], ...]  # each name's words, all of them
     pairs: frozenset[str]  # adjacent content-word pairs ("trich luc", not "dang ky")
     spellings: Mapping[str, frozenset[str]]  # folded word of the names → its spellings
+    vocabulary: frozenset[str]  # the content words of all names
 
     def fit(self, said: set[str]) -> float:
         """The largest share of one name's content words that `said` contains."""
-        return max((len(name & said) / len(name) for name in self.content if name), default=0.0)
+        found = self.vocabulary.intersection(said)
+        if not found:
+            return 0.0
+        return max((len(name & found) / len(name) for name in self.content if name), default=0.0)
 
 
 def _homographs(names: Sequence[_Names]) -> dict[str, dict[str, np.ndarray]]:
@@ -443,7 +447,8 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
             if i not in generic and i + 1 not in generic
         )
     return _Names(tuple(content), tuple(n for n in whole if n), frozenset(pairs_found),
-                  {folded: frozenset(spelled) for folded, spelled in spellings.items()})
+                  {folded: frozenset(spelled) for folded, spelled in spellings.items()},
+                  frozenset().union(*content))
 
 
 def _content_pairs(query: Query) -> set[str]:
