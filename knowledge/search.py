@@ -176,7 +176,7 @@ class SearchIndex:
             return SearchResult(query, normalized, Intent(talk.value), None, ())
         parsed = self._analyser.analyse(query)
         searched = " ".join(parsed.words)
-        if not parsed.content:
+        if not parsed.content or _only_short_numbers(parsed):
             return SearchResult(query, searched, Intent.UNKNOWN, parsed.facet, ())
         shortlist = self._shortlist(parsed)
         if not shortlist:
@@ -449,6 +449,16 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
     return _Names(tuple(content), tuple(n for n in whole if n), frozenset(pairs_found),
                   {folded: frozenset(spelled) for folded, spelled in spellings.items()},
                   frozenset().union(*content))
+
+
+def _only_short_numbers(query: Query) -> bool:
+    """Whether the question's content is only numbers of one or two digits ("2", "²"): a
+    stray key, not a question, which every entry numbering a clause would match. A
+    procedure code or a year has more digits."""
+    return all(
+        word.isdigit() and len(word) <= 2
+        for slot in query.content for word in query.words[slot.start:slot.end]
+    )
 
 
 def _content_pairs(query: Query) -> set[str]:
