@@ -6,10 +6,12 @@ Run from the project root after editing `bench/questions/bank.tsv`:
 
 Each bank line becomes the question as typed, without diacritics, in NFD, in the other
 tone style (hòa/hoà, when a word has one) and with one typo (two adjacent letters
-swapped, as thumbs do on a phone). The split is by question, stratified by kind: about
-30% of each kind's questions go, with all their variants, to the held-out file, chosen
-by a hash of the question so that adding a question never moves the others. The output
-has the shape of `../shared/eval/dev.jsonl` plus a "kind" key that score.py ignores.
+swapped, as thumbs do on a phone). The split is by question, stratified by kind within
+each batch (a "## " line starts a batch): about 30% of each kind's questions go, with all
+their variants, to the held-out file, chosen by a hash of the question. New questions go
+in a new batch, so that adding them never moves a tuned question into the held-out file
+or back. Changing a question's accepted ids keeps it where it is. The output has the
+shape of `../shared/eval/dev.jsonl` plus a "kind" key that score.py ignores.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class BankQuestion:
     kind: str
     accept: tuple[str, ...]
     text: str
+    batch: int = 0
 
     @property
     def digest(self) -> str:
@@ -51,14 +54,19 @@ class BankQuestion:
 
 def read_bank(path: Path = BANK) -> list[BankQuestion]:
     questions = []
+    batch = 0
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("## "):
+            batch += 1
         if not line.strip() or line.startswith("#"):
             continue
         kind, accept, text = line.split("\t")
         if not text.strip():
             sys.exit(f"{path}:{number}: empty question")
         ids = () if accept == "-" else tuple(accept.split(","))
-        questions.append(BankQuestion(kind, ids, unicodedata.normalize("NFC", text.strip())))
+        questions.append(
+            BankQuestion(kind, ids, unicodedata.normalize("NFC", text.strip()), batch)
+        )
     return questions
 
 
@@ -111,10 +119,11 @@ def variants(question: BankQuestion) -> Iterator[tuple[str, str]]:
 
 
 def split(questions: Sequence[BankQuestion]) -> tuple[list[BankQuestion], list[BankQuestion]]:
-    """(tune, held-out): per kind, the questions whose hashes come first are held out."""
-    by_kind: dict[str, list[BankQuestion]] = defaultdict(list)
+    """(tune, held-out): per batch and kind, the questions whose hashes come first are
+    held out."""
+    by_kind: dict[tuple[int, str], list[BankQuestion]] = defaultdict(list)
     for question in questions:
-        by_kind[question.kind].append(question)
+        by_kind[question.batch, question.kind].append(question)
     heldout: set[BankQuestion] = set()
     for group in by_kind.values():
         ordered = sorted(group, key=lambda q: q.digest)

@@ -3,6 +3,7 @@
 Run from the project root:
 
     .venv/bin/python bench/search.py [--sets FILE…] [--questions FILE] [--no-compare]
+                                     [--against CHECKOUT]
 
 For each index size (the bundled entries; bundled plus every portal record; 10,000
 entries padded with perturbed copies of portal records) it builds three searchers:
@@ -10,6 +11,10 @@ the project's search, a naive baseline (rapidfuzz token_set_ratio over folded ti
 answering at a fixed threshold) and bm25s over the same words in one field (never
 abstains: its top hit is its answer, which shows ranking alone). Each is scored by the
 shared score.py, exactly as `eval-search` scores the command line, and timed.
+
+On a loaded machine wall-clock percentiles mostly measure the other jobs, so each query
+is also timed in CPU time (`time.thread_time`), and `--against ../main` times another
+checkout's search on the same index and questions, in alternating child processes.
 """
 
 from __future__ import annotations
@@ -102,10 +107,11 @@ SYSTEMS: dict[str, Callable[[Sequence[Entry]], Searcher]] = {
 class Run:
     build_s: float
     latencies_ms: list[float]
+    cpu_ms: list[float]
     answers: list[dict[str, object]]
 
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies_ms)
+    def percentile(self, share: float, cpu: bool = False) -> float:
+        ordered = sorted(self.cpu_ms if cpu else self.latencies_ms)
         return ordered[min(int(share * len(ordered)), len(ordered) - 1)]
 
 
@@ -128,16 +134,49 @@ def run(build: Callable[[Sequence[Entry]], Searcher], entries: Sequence[Entry],
     started = time.perf_counter()
     searcher = build(entries)
     build_s = time.perf_counter() - started
-    answers, latencies = [], []
+    answers, latencies, cpu = [], [], []
     for round_number in range(LATENCY_ROUNDS):
         for question in questions:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             result = searcher.search(question)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
             elapsed = (time.perf_counter() - started) * 1000
             latencies.append(elapsed)
             if round_number == 0:
                 answers.append(search_record(result, elapsed))
-    return Run(build_s, latencies, answers)
+    return Run(build_s, latencies, cpu, answers)
+
+
+def portal_index(portal: Path) -> list[Entry]:
+    bundled = list(load_knowledge_base([bundled_entries_path()]).entries)
+    # As the bot loads them: imported records of curated procedures left out.
+    return merged(bundled + import_file(portal, verified=date(2026, 1, 1)).entries)
+
+
+def against(checkout: Path, portal: Path, questions: Path, rounds: int = 3) -> None:
+    """This checkout's search and `checkout`'s, timed on bundled + portal in turns."""
+    found: dict[str, list[str]] = {"this": [], str(checkout): []}
+    for _ in range(rounds):
+        for label, path in (("this", ROOT), (str(checkout), checkout.resolve())):
+            env = {**os.environ, "PYTHONPATH": str(path), "PYTHONDONTWRITEBYTECODE": "1"}
+            done = subprocess.run(
+                [sys.executable, __file__, "--time-only", "--portal", str(portal),
+                 "--questions", str(questions)],
+                capture_output=True, text=True, check=False, env=env, cwd=path,
+            )
+            found[label].append(done.stdout.strip() or done.stderr.strip().splitlines()[-1])
+    for label, lines in found.items():
+        print(f"{label}:\n   " + "\n   ".join(lines))
+
+
+def time_only(portal: Path, questions: Sequence[str]) -> None:
+    """One line of latency figures of the importable search on bundled + portal."""
+    import knowledge
+
+    result = run(SearchIndex.build, portal_index(portal), questions)
+    print(f"{Path(knowledge.__file__).parents[1].name}: p50 {result.percentile(0.5):.2f} "
+          f"p99 {result.percentile(0.99):.2f} ms, CPU p50 {result.percentile(0.5, True):.2f} "
+          f"p99 {result.percentile(0.99, True):.2f} ms")
 
 
 def peak_memory_mb(build: Callable[[Sequence[Entry]], Searcher], entries: Sequence[Entry],
@@ -224,19 +263,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--portal", type=Path, default=SHARED / "data" / "dichvucong-2026.jsonl")
     parser.add_argument("--no-compare", action="store_true",
                         help="skip the baselines and the 10,000-entry timing")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="only time this search and CHECKOUT's on bundled + portal")
+    parser.add_argument("--time-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    questions = [json.loads(line)["q"] for line in
+                 args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.time_only:
+        time_only(args.portal, questions)
+        return 0
+    if args.against:
+        against(args.against, args.portal, args.questions)
+        return 0
 
     print(f"python {sys.version.split()[0]}\n")
     startup(args.portal)  # first: a child forked from a small process measures its own memory
-    questions = [json.loads(line)["q"] for line in
-                 args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
-    bundled = list(load_knowledge_base([bundled_entries_path()]).entries)
-    portal = import_file(args.portal, verified=date(2026, 1, 1)).entries
+    with_portal = portal_index(args.portal)
     sizes = {
-        "bundled": bundled,
-        # As the bot loads them: imported records of curated procedures left out.
-        "bundled + portal": merged(bundled + portal),
-        f"{SYNTHETIC_SIZE:,} synthetic": synthetic(merged(bundled + portal), SYNTHETIC_SIZE),
+        "bundled": list(load_knowledge_base([bundled_entries_path()]).entries),
+        "bundled + portal": with_portal,
+        f"{SYNTHETIC_SIZE:,} synthetic": synthetic(with_portal, SYNTHETIC_SIZE),
     }
     print()
     quality(args.sets, {name: sizes[name] for name in ("bundled", "bundled + portal")})
@@ -256,11 +302,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("   " + report.strip().replace("\n", "\n   "))
             print()
     print(f"{'index':22s} {'entries':>7s} {'system':18s} {'build s':>7s} {'p50 ms':>7s} "
-          f"{'p99 ms':>7s} {'mean ms':>7s} {'peak MiB':>8s} {'top1':>6s} {'top3':>6s} "
+          f"{'p99 ms':>7s} {'CPU p99':>7s} {'mean ms':>7s} {'peak MiB':>8s} {'top1':>6s} "
+          f"{'top3':>6s} "
           f"{'wrong':>6s} {'abstain':>7s}")
     for size_name, count, system, result, memory, overall in summary:
         print(f"{size_name:22s} {count:7,d} {system:18s} {result.build_s:7.2f} "
               f"{result.percentile(0.5):7.2f} {result.percentile(0.99):7.2f} "
+              f"{result.percentile(0.99, cpu=True):7.2f} "
               f"{statistics.fmean(result.latencies_ms):7.2f} {memory:8.1f} "
               f"{overall['top1']:6.1%} {overall['top3']:6.1%} {overall['wrong']:6.1%} "
               f"{overall['abstain_out']:7.1%}")

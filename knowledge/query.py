@@ -49,6 +49,9 @@ class Query:
     words: tuple[str, ...]  # folded, typos corrected where a correction was found
     facet: Section | None
     slots: tuple[Slot, ...]
+    # Per word, its spelling (normalize.syllables) when it was typed with diacritics and
+    # not corrected, else "": "hộ" in "hộ chiếu" is not the "hồ" of "hồ sơ".
+    spelled: tuple[str, ...] = ()
 
     @property
     def content(self) -> tuple[Slot, ...]:
@@ -103,7 +106,11 @@ class QueryAnalyser:
                 slots.append(Slot(i, i + 1, corrections.get(i, (Alternative((word,), 1.0),)),
                                   False))
         slots.sort(key=lambda slot: slot.start)
-        return Query(tuple(fixed), facet.section, tuple(slots))
+        spelled = tuple(
+            "" if i in corrections or spelling == folded else spelling
+            for i, (folded, spelling) in enumerate(found)
+        )
+        return Query(tuple(fixed), facet.section, tuple(slots), spelled)
 
     def _correct(self, typed: Sequence[str]) -> tuple[list[str], dict[int, Alternatives]]:
         """The words with typos replaced, and the alternatives of each unknown word."""

@@ -42,7 +42,8 @@ def pairs(sequence: Sequence[str]) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(sequence)]
 
 
-def _contains(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+def contains(sorted_docs: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """For each of `docs`: whether it is in `sorted_docs` (sorted ascending)."""
     if not len(sorted_docs):
         return np.zeros(len(docs), dtype=bool)
     where = np.minimum(np.searchsorted(sorted_docs, docs), len(sorted_docs) - 1)
@@ -152,20 +153,42 @@ class RankIndex:
         return 0 if span is None else span.stop - span.start
 
     def scores(self, weighted_terms: Mapping[str, float]) -> np.ndarray:
-        total = np.zeros(self.size, dtype=np.float32)
-        for term, weight in weighted_terms.items():
-            span = self._span(term)
-            if span is not None:
-                total[self._docs[span]] += weight * self._values[span]
-        return total
+        found = [(self._rows[t], w) for t, w in weighted_terms.items() if t in self._rows]
+        if not found:
+            return np.zeros(self.size, dtype=np.float32)
+        rows, weights = (np.array(column) for column in zip(*found, strict=True))
+        offsets, lengths = self._postings(rows)
+        return np.bincount(self._docs[offsets], np.repeat(weights, lengths) * self._values[offsets],
+                           minlength=self.size).astype(np.float32)
 
-    def presence(self, term: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each of `docs`: is `term` in its names, and is it anywhere in the entry."""
-        span = self._span(term)
-        if span is None:
-            empty = np.zeros(len(docs), dtype=bool)
-            return empty, empty
-        holders = self._docs[span]
-        anywhere = _contains(holders, docs)
-        in_name = _contains(holders[self._named[span]], docs)
+    def _postings(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions in the posting arrays of every posting of `rows`, and how many
+        each row has."""
+        starts, lengths = self._bounds[rows], self._bounds[rows + 1] - self._bounds[rows]
+        # Each row's start repeated for its postings, plus a running count.
+        ends = np.cumsum(lengths)
+        return np.repeat(starts - ends + lengths, lengths) + np.arange(ends[-1]), lengths
+
+    def presence_many(
+        self, terms: Sequence[str], docs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For each of `terms` and each of `docs`: is the term in the entry's names, and is
+        it anywhere in it (two terms × docs matrices), from one lookup of all the terms'
+        postings: a long question has dozens of words and pairs."""
+        in_name = np.zeros((len(terms), len(docs)), dtype=bool)
+        anywhere = np.zeros_like(in_name)
+        found = [(i, self._rows[t]) for i, t in enumerate(terms) if t in self._rows]
+        if not found or not len(docs):
+            return in_name, anywhere
+        which, rows = (np.array(column) for column in zip(*found, strict=True))
+        offsets, lengths = self._postings(rows)
+        holders = self._docs[offsets]
+        order = np.argsort(docs)
+        ordered = docs[order]
+        at = np.minimum(np.searchsorted(ordered, holders), len(ordered) - 1)
+        hit = ordered[at] == holders
+        term_of, doc_of = np.repeat(which, lengths)[hit], order[at[hit]]
+        anywhere[term_of, doc_of] = True
+        named = self._named[offsets][hit]
+        in_name[term_of[named], doc_of[named]] = True
         return in_name, anywhere

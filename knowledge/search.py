@@ -26,7 +26,7 @@ from knowledge.entry import Entry, Origin, Section
 from knowledge.facets import FacetDetector
 from knowledge.normalize import clause_ends, fold, syllables, words
 from knowledge.query import Query, QueryAnalyser, Slot
-from knowledge.ranking import FieldSpec, RankIndex, pairs
+from knowledge.ranking import FieldSpec, RankIndex, contains, pairs
 from knowledge.smalltalk import SmalltalkDetector
 from knowledge.synonyms import Lexicon, load_lexicon
 from knowledge.typos import TypoCorrector
@@ -142,6 +142,7 @@ class SearchIndex:
         self._analyser = analyser
         self._decision = decision
         self._smalltalk = SmalltalkDetector()
+        self._homographs = _homographs(self._names)
         self._prior = np.array(
             [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
             dtype=np.float32,
@@ -175,7 +176,7 @@ class SearchIndex:
             return SearchResult(query, normalized, Intent(talk.value), None, ())
         parsed = self._analyser.analyse(query)
         searched = " ".join(parsed.words)
-        if not parsed.content:
+        if not parsed.content or _only_short_numbers(parsed):
             return SearchResult(query, searched, Intent.UNKNOWN, parsed.facet, ())
         shortlist = self._shortlist(parsed)
         if not shortlist:
@@ -198,41 +199,80 @@ class SearchIndex:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[scores[top] > 0]
-        coverage, named, missing = self._coverage(query, top)
+        credits = self._credits(query, top)
+        otherwise = self._spelled_otherwise(query, credits)
+        coverage, named, missing = self._coverage(query, credits, otherwise)
         said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
         shortlist = []
         best = float(scores[top].max()) if len(top) else 1.0
-        for position, covered, named_share, absent in zip(
+        for i, (position, covered, named_share, absent) in enumerate(zip(
             top.tolist(), coverage, named, missing, strict=True
-        ):
+        )):
             names = self._names[position]
+            if otherwise:
+                said_here = said - {w for w, mask in otherwise.items() if mask[i]}
+            else:
+                said_here = said
             shortlist.append(_Shortlisted(
-                position, float(scores[position]), float(covered), names.fit(said),
+                position, float(scores[position]), float(covered), names.fit(said_here),
                 not said_pairs.isdisjoint(names.pairs),
-                any(name <= said for name in names.whole), float(named_share), int(absent),
+                any(name <= said_here for name in names.whole), float(named_share), int(absent),
                 float(scores[position]) / best,
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
 
+    def _credits(self, query: Query, docs: np.ndarray) -> _Credits:
+        """The credit of each word and word pair `_coverage` reads, for each of `docs`."""
+        terms: dict[str, None] = {}
+        content = query.content
+        for slot in content:
+            for alternative in slot.alternatives:
+                terms.update(dict.fromkeys((*alternative.words, *pairs(alternative.words))))
+        for left, right in itertools.pairwise(content):
+            if left.end == right.start and left.alternatives and right.alternatives:
+                terms[f"{left.alternatives[0].words[-1]} {right.alternatives[0].words[0]}"] = None
+        in_name, anywhere = self._rank.presence_many(list(terms), docs)
+        matrix = np.where(in_name, 1.0, np.where(anywhere, BODY_CREDIT, 0.0)).astype(np.float32)
+        return _Credits(docs, dict(zip(terms, matrix, strict=True)))
+
+    def _spelled_otherwise(self, query: Query, credits: _Credits) -> dict[str, np.ndarray]:
+        """For each word of the question typed with diacritics whose folded form names
+        spell in several ways, this one among them: which of the shortlisted entries have
+        it in their names, but only spelled otherwise ("hộ" typed, "hồ sơ" named)."""
+        found = {}
+        for slot in query.content:
+            folded, spelling = query.words[slot.start], query.spelled[slot.start]
+            holders = self._homographs.get(folded, {}).get(spelling) if spelling else None
+            if slot.size == 1 and holders is not None:
+                other = (credits.of(folded) >= 1.0) & ~contains(holders, credits.docs)
+                if other.any():
+                    found[folded] = other
+        return found
+
     def _coverage(
-        self, query: Query, docs: np.ndarray
+        self, query: Query, credits: _Credits, otherwise: Mapping[str, np.ndarray]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each of `docs`: the share of the question's content words, and of its
+        """For each shortlisted entry: the share of the question's content words, and of its
         adjacent content word pairs, that it has (a word found only in the body counts
         for BODY_CREDIT); the share of the content words that its names say; and how
         many content words it does not have at all.
 
         Pairs matter because folding merges words: "ký" in "chữ ký số" and in "đăng ký"
-        fold alike, but only one entry has "chu ky" in its names.
+        fold alike, but only one entry has "chu ky" in its names. A word typed with
+        diacritics that an entry's names spell otherwise (`otherwise`: word → mask over
+        the entries) is not in its names.
         """
-        total = np.zeros(len(docs), dtype=np.float32)
-        named = np.zeros(len(docs), dtype=np.float32)
-        missing = np.zeros(len(docs), dtype=np.int32)
+        total = np.zeros(len(credits.docs), dtype=np.float32)
+        named = np.zeros(len(credits.docs), dtype=np.float32)
+        missing = np.zeros(len(credits.docs), dtype=np.int32)
         content = query.content
         for slot in content:
-            credit = self._slot_credit(slot, docs)
+            credit = self._slot_credit(slot, credits)
+            other = otherwise.get(query.words[slot.start]) if slot.size == 1 else None
+            if other is not None:
+                credit = np.where(other & (credit >= 1.0), BODY_CREDIT, credit).astype(np.float32)
             total += slot.size * credit
             named += slot.size * (credit >= 1.0)
             missing += slot.size * (credit == 0.0)
@@ -243,24 +283,20 @@ class SearchIndex:
             if left.end != right.start or not left.alternatives or not right.alternatives:
                 continue
             first, second = left.alternatives[0], right.alternatives[0]
-            total += min(first.trust, second.trust) * self._credit(
-                f"{first.words[-1]} {second.words[0]}", docs
+            total += min(first.trust, second.trust) * credits.of(
+                f"{first.words[-1]} {second.words[0]}"
             )
             weight += 1
         return total / weight, named / words_weight, missing
 
-    def _slot_credit(self, slot: Slot, docs: np.ndarray) -> np.ndarray:
-        best = np.zeros(len(docs), dtype=np.float32)
+    def _slot_credit(self, slot: Slot, credits: _Credits) -> np.ndarray:
+        best = np.zeros(len(credits.docs), dtype=np.float32)
         for alternative in slot.alternatives:
             # A phrase's words and the pairs they form: "trợ cấp" is not "cấp" and "trợ".
             terms = (*alternative.words, *pairs(alternative.words))
-            credit = sum(self._credit(term, docs) for term in terms)
+            credit = sum(credits.of(term) for term in terms)
             best = np.maximum(best, alternative.trust * credit / len(terms))
         return best
-
-    def _credit(self, term: str, docs: np.ndarray) -> np.ndarray:
-        in_name, anywhere = self._rank.presence(term, docs)
-        return np.where(in_name, 1.0, np.where(anywhere, BODY_CREDIT, 0.0)).astype(np.float32)
 
     def _features(self, query: Query, shortlist: list[_Shortlisted]) -> dict[str, float]:
         """What the decision reads about the best entry (knowledge.decision.FEATURES),
@@ -302,6 +338,18 @@ class SearchIndex:
         if self._entries[shortlist[0].position].origin is not Origin.CURATED:
             return shortlist[1:]
         return [s for s in shortlist[1:] if self._entries[s.position].origin is Origin.CURATED]
+
+
+@dataclass(frozen=True)
+class _Credits:
+    """Per word or word pair, its credit in each shortlisted entry: 1 in its names,
+    BODY_CREDIT elsewhere in it, 0 not at all."""
+
+    docs: np.ndarray
+    by_term: Mapping[str, np.ndarray]
+
+    def of(self, term: str) -> np.ndarray:
+        return self.by_term[term]
 
 
 @dataclass(frozen=True)
@@ -349,18 +397,40 @@ class _Names:
     content: tuple[frozenset[str], ...]  # each name's words, generic ones left out
     whole: tuple[frozenset[str], ...]  # each name's words, all of them
     pairs: frozenset[str]  # adjacent content-word pairs ("trich luc", not "dang ky")
+    spellings: Mapping[str, frozenset[str]]  # folded word of the names → its spellings
+    vocabulary: frozenset[str]  # the content words of all names
 
     def fit(self, said: set[str]) -> float:
         """The largest share of one name's content words that `said` contains."""
-        return max((len(name & said) / len(name) for name in self.content if name), default=0.0)
+        found = self.vocabulary.intersection(said)
+        if not found:
+            return 0.0
+        return max((len(name & found) / len(name) for name in self.content if name), default=0.0)
+
+
+def _homographs(names: Sequence[_Names]) -> dict[str, dict[str, np.ndarray]]:
+    """Folded name word with several spellings in the names ("ho": hộ, hồ) → spelling →
+    the sorted positions of the entries whose names spell it so."""
+    holders: dict[str, dict[str, list[int]]] = {}
+    for position, entry_names in enumerate(names):
+        for folded, spellings in entry_names.spellings.items():
+            for spelling in spellings:
+                holders.setdefault(folded, {}).setdefault(spelling, []).append(position)
+    return {
+        folded: {spelling: np.array(found, dtype=np.int32) for spelling, found in by.items()}
+        for folded, by in holders.items() if len(by) > 1
+    }
 
 
 def _names(entry: Entry, lexicon: Lexicon) -> _Names:
     content: list[frozenset[str]] = []
     whole: list[frozenset[str]] = []
     pairs_found: set[str] = set()
+    spellings: dict[str, set[str]] = {}
     for name in (entry.title, *entry.aliases, entry.code or ""):
         found = syllables(name)
+        for folded, spelling in found:
+            spellings.setdefault(folded, set()).add(spelling)
         sequence = [folded for folded, _ in found]
         ends = clause_ends(name)
         generic = {
@@ -376,7 +446,19 @@ def _names(entry: Entry, lexicon: Lexicon) -> _Names:
             for i in range(len(sequence) - 1)
             if i not in generic and i + 1 not in generic
         )
-    return _Names(tuple(content), tuple(n for n in whole if n), frozenset(pairs_found))
+    return _Names(tuple(content), tuple(n for n in whole if n), frozenset(pairs_found),
+                  {folded: frozenset(spelled) for folded, spelled in spellings.items()},
+                  frozenset().union(*content))
+
+
+def _only_short_numbers(query: Query) -> bool:
+    """Whether the question's content is only numbers of one or two digits ("2", "²"): a
+    stray key, not a question, which every entry numbering a clause would match. A
+    procedure code or a year has more digits."""
+    return all(
+        word.isdigit() and len(word) <= 2
+        for slot in query.content for word in query.words[slot.start:slot.end]
+    )
 
 
 def _content_pairs(query: Query) -> set[str]:

@@ -290,6 +290,20 @@ def test_a_homograph_of_a_function_word_counts_unless_typed_as_the_function_word
         assert index.search(question).candidates[0].entry.id == exam.id
 
 
+def test_a_word_typed_with_diacritics_does_not_match_its_homographs() -> None:
+    files = entry("nghiep-vu/ho-so-qua-han", "Hồ sơ quá hạn", "hồ sơ trễ hẹn")
+    household = entry("kinh-doanh/ho-kinh-doanh", "Đăng ký hộ kinh doanh")
+    index = SearchIndex.build([*KB, files, household])
+    coverage = {c.entry.id: c.score for c in index.search("hộ quá hạn", limit=10).candidates}
+    # "hộ" is not the "hồ" of "hồ sơ": only "quá hạn" is in that entry's names.
+    assert coverage[files.id] < coverage[household.id] + 0.5
+    typed = {c.entry.id: c.score for c in index.search("hồ quá hạn", limit=10).candidates}
+    assert typed[files.id] > coverage[files.id]
+    # Without diacritics the spelling is unknown, so both spellings count.
+    plain = {c.entry.id: c.score for c in index.search("ho qua han", limit=10).candidates}
+    assert plain[files.id] == typed[files.id]
+
+
 def test_one_shared_syllable_is_not_worth_a_suggestion() -> None:
     poor = entry("bao-tro-xa-hoi/ho-ngheo", "Công nhận hộ nghèo, hộ cận nghèo", "xét hộ nghèo")
     index = SearchIndex.build([*KB, poor])
