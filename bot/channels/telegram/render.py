@@ -8,18 +8,17 @@ of the HTML source, which is never less than what Telegram counts.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
 
+from bot.channels.split import PARAGRAPH, split_to_fit
 from handlers.model import BOLD, Block, Button, Reply, Style
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH
 NOTICE_LIMIT = CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH
 TAGS = {Style.TITLE: "b", Style.HEADING: "b", Style.NOTE: "i"}
-PARAGRAPH = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -82,42 +81,7 @@ def _block_html(block: Block, limit: int) -> list[str]:
     def fits(text: str) -> bool:
         return _length(markup(text)) <= limit
 
-    return [markup(chunk) for chunk in _split(block.text.strip(), fits, ("\n", " "))]
-
-
-def _split(text: str, fits: Callable[[str], bool], separators: tuple[str, ...]) -> list[str]:
-    """`text` in as few chunks as fit, cut at the first separator that works."""
-    if fits(text):
-        return [text]
-    if not separators:
-        return _cut(text, fits)
-    separator, finer = separators[0], separators[1:]
-    chunks: list[str] = []
-    current = ""
-    for part in text.split(separator):
-        joined = f"{current}{separator}{part}" if current else part
-        if fits(joined):
-            current = joined
-            continue
-        if current:
-            chunks.append(current)
-        *done, current = _split(part, fits, finer) or [""]  # blank: nothing to keep
-        chunks.extend(done)
-    chunks.append(current)
-    return [chunk for chunk in chunks if chunk.strip()]
-
-
-def _cut(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Cut a text with no separator left (a very long word) as late as it fits."""
-    chunks = []
-    while text:
-        low, high = 1, len(text)
-        while low < high:  # the longest prefix that fits
-            middle = (low + high + 1) // 2
-            low, high = (middle, high) if fits(text[:middle]) else (low, middle - 1)
-        chunks.append(text[:low])
-        text = text[low:]
-    return chunks
+    return [markup(chunk) for chunk in split_to_fit(block.text.strip(), fits)]
 
 
 def _length(text: str) -> int:

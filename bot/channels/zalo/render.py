@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.telegram.render import PARAGRAPH, _split
+from bot.channels.split import PARAGRAPH, split_to_fit
 from bot.channels.zalo.convert import BUTTON_PREFIX
 from handlers.model import Reply
 
@@ -27,7 +27,7 @@ def render(reply: Reply, limit: int = LIMIT) -> list[dict[str, Any]]:
         return len(text) <= limit
 
     pieces = [chunk for block in reply.blocks
-              for chunk in _split(block.plain.strip(), fits, ("\n", " "))]
+              for chunk in split_to_fit(block.plain.strip(), fits)]
     parts: list[str] = []
     for piece in pieces:
         if parts and fits(parts[-1] + PARAGRAPH + piece):
