@@ -419,11 +419,6 @@ async def serve(config: Config, *, stop: asyncio.Event, clock: Clock | None = No
             return 1
 
 
-# `commune-bot run` with a Telegram token: the name the tests have run the bot by since
-# Telegram was the only chat app. It serves Zalo too when Zalo is configured.
-run_telegram = serve
-
-
 def zalo_channel(config: Config, app: App, on_dead: Callable[[str], Awaitable[None]]) -> Channel:
     from bot.channels.zalo.channel import ZaloChannel
 

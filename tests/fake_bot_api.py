@@ -26,7 +26,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from bot.app import run_telegram
+from bot.app import serve
 from bot.config import load_config
 
 TOKEN = "123456:TEST-token_9aZ"
@@ -579,7 +579,7 @@ async def running_bot(
     clock: Callable[[], datetime] | None = None,
     api: FakeBotApi | None = None,
 ) -> AsyncIterator[FakeBotApi]:
-    """The bot, run by `run_telegram` as `commune-bot run` would, against a fake API.
+    """The bot, run by `serve` as `commune-bot run` would, against a fake API.
 
     `config_text` adds sections to the configuration, `telegram` adds [telegram] keys;
     pass a started `api` to queue updates before the bot starts.
@@ -594,7 +594,7 @@ async def running_bot(
         encoding="utf-8",
     )
     stop = asyncio.Event()
-    task = asyncio.create_task(run_telegram(load_config(config_path, environ={}), stop=stop,
+    task = asyncio.create_task(serve(load_config(config_path, environ={}), stop=stop,
                                             clock=clock))
     try:
         # Polling starts by deleting any webhook; webhook mode by setting it.

@@ -11,7 +11,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.app import run_telegram
+from bot.app import serve
 from bot.config import load_config
 from bot.delivery.envelope import payload_json
 from bot.storage import Storage
@@ -109,7 +109,7 @@ async def test_a_token_revoked_while_polling_stops_the_process_with_status_1(
                       f'base_url = "{api.base_url}/bot"\n', encoding="utf-8")
     try:
         task = asyncio.create_task(
-            run_telegram(load_config(config, environ={}), stop=asyncio.Event(), clock=clock)
+            serve(load_config(config, environ={}), stop=asyncio.Event(), clock=clock)
         )
         await api.wait_for(lambda: api.made("deleteWebhook") or task.done())  # polling next
         api.revoke_token()

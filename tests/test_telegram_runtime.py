@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import run_telegram
+from bot.app import serve
 from bot.channels.base import Pace
 from bot.channels.telegram.channel import api_root
 from bot.channels.telegram.redact import REDACTED, redacted_logs
@@ -136,7 +136,7 @@ async def _run_once(tmp_path: Path, settings: str) -> tuple[int, list[Call]]:
     )
     try:
         config = load_config(config_path, environ={})
-        code = await asyncio.wait_for(run_telegram(config, stop=asyncio.Event()), 10)
+        code = await asyncio.wait_for(serve(config, stop=asyncio.Event()), 10)
     finally:
         await api.stop()
     return code, api.calls
