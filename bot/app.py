@@ -48,6 +48,7 @@ from handlers.texts import Texts, TextsError
 from handlers.workdays import OfficeHours, WorkCalendar
 from knowledge.base import bundled_entries_path
 from knowledge.cache import load_indexed
+from knowledge.recent import RecentSearches
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -161,7 +162,7 @@ async def open_app(
             storage=storage,
             outbox=OutboxWriter(storage, clock),
             knowledge=knowledge,
-            index=index,
+            index=RecentSearches(index),
             texts=texts,
             support=SupportContacts(config.support.hotline_phone, config.support.hotline_email,
                                     tickets=bool(config.hotline.teams)),

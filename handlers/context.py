@@ -11,7 +11,7 @@ from handlers.model import Outgoing
 from handlers.ports import HandlerStorage
 from handlers.texts import Texts
 from knowledge.base import KnowledgeBase
-from knowledge.search import SearchIndex
+from knowledge.search import SearchResult
 
 
 class OutboxPort(Protocol):
@@ -21,6 +21,12 @@ class OutboxPort(Protocol):
         `message.address` is required; `message.key` should name what makes the message
         unique (the same key twice sends once).
         """
+
+
+class Searcher(Protocol):
+    """What handlers search with: a `SearchIndex`, or one that remembers recent questions."""
+
+    def search(self, query: str, limit: int = 5) -> SearchResult: ...
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ class HandlerContext:
     storage: HandlerStorage
     outbox: OutboxPort
     knowledge: KnowledgeBase
-    index: SearchIndex
+    index: Searcher
     texts: Texts
     support: SupportContacts
     clock: Callable[[], datetime]

@@ -354,7 +354,9 @@ class _MethodHandler(tornado.web.RequestHandler):
 
     async def post(self, token: str, method: str) -> None:
         if self.request.headers.get("Content-Type", "").startswith("application/json"):
-            params = json.loads(self.request.body or b"{}")
+            # Like the Bot API: "5001" is the chat 5001, an object may come as JSON text.
+            params = {key: _decode(key, value) if isinstance(value, str) else value
+                      for key, value in json.loads(self.request.body or b"{}").items()}
         else:
             params = {key: _decode(key, values[-1].decode())
                       for key, values in self.request.body_arguments.items()}

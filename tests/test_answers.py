@@ -361,7 +361,7 @@ def test_entry_markdown_is_rendered_per_channel_never_raw() -> None:
         "Người dân làm tại <b>Công an cấp xã</b> &lt;nơi cư trú&gt;:\n- trực tiếp"
     )
     assert telegram.markup is not None
-    keyboard = telegram.markup.to_dict()["inline_keyboard"]
+    keyboard = telegram.markup["inline_keyboard"]
     assert keyboard == [[{"text": "🌐 Cổng", "url": "https://dichvucong.gov.vn/x"},
                          {"text": "📄 Hồ sơ", "callback_data": "s:1:documents"}]]
     text, pressable = console_render(reply, first=7)

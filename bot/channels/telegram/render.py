@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
 
 from bot.channels.split import PARAGRAPH, split_to_fit
@@ -24,7 +24,9 @@ TAGS = {Style.TITLE: "b", Style.HEADING: "b", Style.NOTE: "i"}
 @dataclass(frozen=True)
 class Rendered:
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    # The Bot API's InlineKeyboardMarkup as JSON: PTB's objects would only be turned back
+    # into these dicts, at a cost that shows on every answer.
+    markup: dict[str, Any] | None = None
 
 
 def render(reply: Reply, limit: int = LIMIT) -> list[Rendered]:
@@ -41,18 +43,16 @@ def render(reply: Reply, limit: int = LIMIT) -> list[Rendered]:
     return rendered
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup:
-    for row in reply.buttons:
-        for button in row:
-            if len(button.data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
-                raise ValueError(f"button data over 64 bytes: {button.data!r}")
-    return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
+def keyboard(reply: Reply) -> dict[str, Any]:
+    return {"inline_keyboard": [[_button(b) for b in row] for row in reply.buttons]}
 
 
-def _button(button: Button) -> InlineKeyboardButton:
+def _button(button: Button) -> dict[str, str]:
     if button.url:
-        return InlineKeyboardButton(button.label, url=button.url)
-    return InlineKeyboardButton(button.label, callback_data=button.data)
+        return {"text": button.label, "url": button.url}
+    if len(button.data.encode()) > InlineKeyboardButtonLimit.MAX_CALLBACK_DATA:
+        raise ValueError(f"button data over 64 bytes: {button.data!r}")
+    return {"text": button.label, "callback_data": button.data}
 
 
 def as_notice(reply: Reply) -> str | None:
