@@ -166,6 +166,10 @@ class Outgoing:
     later reply to that message can be traced back.
     `topic` (with `ref`): in a chat that has threads (a Telegram forum), the messages of
     one ref go to one thread, opened with this name by the first of them to be sent.
+    `fallback` (a reminder or a broadcast to a person with accounts in two apps): where
+    the message goes instead when the chat app of `address` cannot reach the person for
+    free when it is sent (Zalo outside its free window). One message, one key: it is
+    delivered in one app only.
     """
 
     reply: Reply | None = None
@@ -176,6 +180,7 @@ class Outgoing:
     priority: Priority = Priority.ANSWER
     reply_to: str | None = None  # a message id in the same chat to answer visibly
     topic: str | None = None
+    fallback: Address | None = None
 
     def __post_init__(self) -> None:
         if (self.reply is None) == (self.copy is None):

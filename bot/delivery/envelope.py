@@ -25,6 +25,7 @@ class Envelope:
     ref: str | None = None
     key: str = ""
     topic: str | None = None  # the thread to open for `ref` in a chat that has threads
+    fallback: Address | None = None  # where it goes if this app cannot reach the person
 
 
 def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
@@ -47,6 +48,8 @@ def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
         payload["press_id"] = press_id
     if outgoing.topic is not None:
         payload["topic"] = outgoing.topic
+    if outgoing.fallback is not None:
+        payload["fallback"] = [outgoing.fallback.channel, outgoing.fallback.chat_id]
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -71,10 +74,11 @@ def envelope(
         source = data["copy"]
         copy = Copy(Address(source["channel"], source["chat_id"], source["thread_id"]),
                     source["message_id"])
+    fallback = Address(*data["fallback"]) if "fallback" in data else None
     return Envelope(
         id=row_id, address=address, priority=Priority(priority), reply=reply, copy=copy,
         reply_to=data.get("reply_to"), press_id=data.get("press_id"),
-        parts_done=parts_done, ref=ref, key=key, topic=data.get("topic"),
+        parts_done=parts_done, ref=ref, key=key, topic=data.get("topic"), fallback=fallback,
     )
 
 

@@ -13,6 +13,10 @@
   logged. A revoked token (`ChannelFatal`) stops the sender, and with it the process.
   Every message that fails for good is handed to `on_failed` (an apology, a note in a
   ticket's thread).
+- A reminder to a person with accounts in two apps names the other one
+  (`Envelope.fallback`): when this app cannot reach them for free when it is sent
+  (`Elsewhere`: Zalo outside its window), or their chat here refuses the bot, the row
+  moves to the other app's outbox, with its key: it is delivered in one app only.
 - A message with a `topic` goes to the thread opened for its ref in that chat (a
   Telegram forum topic), opening it first when there is none yet. A crash between
   opening the thread and recording it may leave one empty thread behind.
@@ -34,6 +38,7 @@ from bot.delivery.envelope import Envelope
 from bot.delivery.errors import (
     ChannelFatal,
     DeliveryError,
+    Elsewhere,
     Rejected,
     RetryLater,
     Transient,
@@ -135,7 +140,7 @@ class Sender:
             if free == 0:
                 return
             if message.chat_inactive:
-                await self._fail(message.envelope(), Unreachable("chat inactive"))
+                await self._elsewhere(message.envelope(), Unreachable("chat inactive"))
                 continue
             chat = message.address.chat
             if chat in self._busy_chats:
@@ -193,7 +198,9 @@ class Sender:
             log.info("%s chat %s is unreachable: %s", envelope.address.channel,
                      envelope.address.chat_id, err.reason)
             await self._storage.chats.mark_inactive(envelope.address, err.reason, self._clock())
-            await self._fail(envelope, err)
+            await self._elsewhere(envelope, err)
+        except Elsewhere as err:
+            await self._elsewhere(envelope, err)
         except Rejected as err:
             log.warning("message %s to %s chat %s refused: %s", envelope.id,
                         envelope.address.channel, envelope.address.chat_id, err.reason)
@@ -224,6 +231,16 @@ class Sender:
             thread = await self._channel.open_thread(address, envelope.topic)
             await outbox.save_thread(address.chat, envelope.ref, thread)
         return replace(envelope, address=Address(address.channel, address.chat_id, thread))
+
+    async def _elsewhere(self, envelope: Envelope, err: DeliveryError) -> None:
+        """To the person's other app when the message names one and nothing of it went
+        out here; else failed."""
+        fallback = envelope.fallback
+        if fallback is None or envelope.parts_done > 0:
+            await self._fail(envelope, err)
+            return
+        log.info("message %s goes to %s instead: %s", envelope.id, fallback.channel, err.reason)
+        await self._storage.outbox.redirect(envelope.id, fallback, err.reason, self._clock())
 
     async def _fail(self, envelope: Envelope, err: DeliveryError) -> None:
         await self._storage.outbox.failed(envelope.id, err.reason, self._clock())

@@ -28,7 +28,7 @@ from bot.channels.zalo.webhook import WebhookServer
 from bot.channels.zalo.window import Route, decide
 from bot.config import ZaloSection
 from bot.delivery.envelope import Envelope
-from bot.delivery.errors import ChannelFatal, Rejected, Unreachable
+from bot.delivery.errors import ChannelFatal, Elsewhere, Rejected, Unreachable
 from bot.storage import Storage
 from handlers.model import Address, Incoming, Priority
 
@@ -120,6 +120,8 @@ class ZaloChannel:
         kind = (envelope.ref or envelope.key).split(":", 1)[0]
         decision = decide(contact, envelope.priority, kind, self._section.zns.templates,
                           self._clock())
+        if decision.route is not Route.FREE and envelope.priority.bulk and envelope.fallback:
+            raise Elsewhere(decision.reason or f"outside Zalo's free window ({decision.route})")
         if decision.route is Route.NONE:
             if envelope.priority is Priority.REMINDER:
                 raise Rejected(decision.reason)  # the chat itself stays reachable
