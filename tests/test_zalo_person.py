@@ -3,14 +3,24 @@ apps, and a reminder goes to Zalo within its free window, else to Telegram, neve
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.channels.base import Pace, PartDelivered
+from bot.channels.zalo.channel import ZaloChannel
+from bot.delivery.envelope import Envelope, payload_json
+from bot.delivery.sender import Sender, SenderSettings
 from bot.storage import Storage
-from handlers.model import Address, Reply
+from bot.storage.outbox import NewMessage
+from handlers.model import Address, Outgoing, Priority, Reply
 from handlers.ports import NewTicket, Registration, User
 from tests.deadline_helpers import World, world
 from tests.factories import VN
+from tests.fake_zalo_api import FakeZalo
+from tests.test_zalo_window import CS_PATH, USER, WROTE, ZNS_PATH, at, channel
+
+__all__ = ["channel"]  # the Zalo channel fixture, shared with the window's tests
 
 UNIT, POSITION = "Xã Tân Hưng", "Chủ tịch UBND"
 DEADLINES = """[[deadline]]
@@ -33,6 +43,7 @@ everyone = true
 TEAM = '[[hotline.teams]]\nname = "Tổ hỗ trợ chung"\nchat_id = -100999\ntopics = []\n'
 START = datetime(2026, 3, 16, 10, 0, tzinfo=VN)
 ZALO_ID = "8171562230448590128"
+TELEGRAM = Address("telegram", "501")
 
 
 async def on_zalo(w: World) -> User:
@@ -123,3 +134,88 @@ async def test_linking_moves_what_only_the_other_account_had_in_one_transaction(
     await storage.links.redeem(code, telegram, now)  # the profile decides: Telegram's
     assert [t.id for t in await storage.tickets.of_user(telegram.id, 5)] == [ticket.id]
     assert await storage.tickets.of_user(zalo.id, 5) == []
+
+
+class Recorder:
+    """The other chat app (Telegram's side of these tests): delivers what it is given."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sent: list[Envelope] = []
+
+    def pace(self, address: Address) -> Pace:
+        return Pace()
+
+    async def send(self, envelope: Envelope, on_part: PartDelivered) -> None:
+        self.sent.append(envelope)
+        await on_part(f"m{len(self.sent)}", True)
+
+
+async def remind(storage: Storage, number: int, fallback: Address | None = TELEGRAM) -> None:
+    """A deadline reminder to the person, addressed to Zalo first as the sweep does."""
+    message = Outgoing(Reply.text(f"Nhắc việc số {number}: hạn nộp báo cáo là ngày 05/12."),
+                       Address("zalo", USER), key=f"reminder:user:1:{number}",
+                       ref=f"deadline:{number}", priority=Priority.REMINDER, fallback=fallback)
+    await storage.outbox.enqueue([NewMessage(message.key or "", message.address or TELEGRAM,
+                                             Priority.REMINDER, payload_json(message),
+                                             message.ref)], WROTE)
+
+
+async def deliver(storage: Storage, senders: list[Sender], key: str) -> tuple[str, str]:
+    """Run the senders until the message `key` is no longer pending: (channel, state)."""
+    tasks = [asyncio.create_task(sender.run()) for sender in senders]
+    try:
+        for _ in range(500):
+            row = await storage.database.fetch_one(
+                "SELECT channel, state FROM outbox WHERE key = ?", (key,))
+            assert row is not None
+            if row["state"] != "pending":
+                return row["channel"], row["state"]
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{key} still pending")
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_a_reminder_goes_to_zalo_in_its_window_else_to_telegram_and_never_both(
+    channel: ZaloChannel, fake_zalo: FakeZalo, storage: Storage
+) -> None:
+    telegram = Recorder("telegram")
+    clock = channel._clock  # type: ignore[attr-defined]
+    senders = [Sender(channel, storage, SenderSettings(), clock=clock),
+               Sender(telegram, storage, SenderSettings(), clock=clock)]
+    await storage.zalo_contacts.set_phone(USER, "84912345678", WROTE)  # ZNS would be possible
+    at(channel, WROTE + timedelta(hours=1))
+    await remind(storage, 1)
+    assert await deliver(storage, senders, "reminder:user:1:1") == ("zalo", "delivered")
+    assert len(fake_zalo.sent(USER)) == 1 and telegram.sent == []
+
+    await remind(storage, 2)  # written in the window, which closes before it is sent
+    at(channel, WROTE + timedelta(hours=49))
+    assert await deliver(storage, senders, "reminder:user:1:2") == ("telegram", "delivered")
+    (moved,) = telegram.sent
+    assert moved.address == TELEGRAM and moved.key == "reminder:user:1:2"
+    assert len(fake_zalo.sent(USER)) == 1 and not fake_zalo.made(ZNS_PATH)
+
+    await remind(storage, 3, fallback=None)  # no Telegram account: ZNS, as before
+    assert await deliver(storage, senders, "reminder:user:1:3") == ("zalo", "delivered")
+    assert len(fake_zalo.made(ZNS_PATH)) == 1 and len(telegram.sent) == 1
+
+
+async def test_a_reminder_to_a_zalo_chat_that_refuses_the_oa_goes_to_telegram(
+    channel: ZaloChannel, fake_zalo: FakeZalo, storage: Storage
+) -> None:
+    telegram = Recorder("telegram")
+    clock = channel._clock  # type: ignore[attr-defined]
+    senders = [Sender(channel, storage, SenderSettings(), clock=clock),
+               Sender(telegram, storage, SenderSettings(), clock=clock)]
+    at(channel, WROTE + timedelta(hours=1))
+    fake_zalo.fail_next(CS_PATH, -213)  # the person no longer follows the OA
+    await remind(storage, 1)
+    assert await deliver(storage, senders, "reminder:user:1:1") == ("telegram", "delivered")
+    await remind(storage, 2)  # the Zalo chat is now known to refuse: straight to Telegram
+    assert await deliver(storage, senders, "reminder:user:1:2") == ("telegram", "delivered")
+    assert [e.key for e in telegram.sent] == ["reminder:user:1:1", "reminder:user:1:2"]
+    assert len(fake_zalo.made(CS_PATH, ok_only=False)) == 1 and not fake_zalo.sent(USER)
