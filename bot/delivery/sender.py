@@ -17,6 +17,9 @@
   (`Envelope.fallback`): when this app cannot reach them for free when it is sent
   (`Elsewhere`: Zalo outside its window), or their chat here refuses the bot, the row
   moves to the other app's outbox, with its key: it is delivered in one app only.
+- A photo or file from another chat app (`Envelope.upload`) is fetched from that app
+  (`files`, by channel name), bounded in size and time, and handed to this channel
+  with the envelope to upload; a file too big fails with the reason.
 - A message with a `topic` goes to the thread opened for its ref in that chat (a
   Telegram forum topic), opening it first when there is none yet. A crash between
   opening the thread and recording it may leave one empty thread behind.
@@ -28,7 +31,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -44,6 +47,7 @@ from bot.delivery.errors import (
     Transient,
     Unreachable,
 )
+from bot.delivery.files import FileSource
 from bot.delivery.pacing import Gcra, SlidingWindow
 from bot.storage import Storage
 from bot.storage.outbox import DueMessage
@@ -76,6 +80,7 @@ class Sender:
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
         on_failed: Callable[[Envelope, DeliveryError], Awaitable[None]] | None = None,
+        files: Mapping[str, FileSource] | None = None,
     ) -> None:
         self._channel = channel
         self._storage = storage
@@ -90,6 +95,7 @@ class Sender:
         self._next_timer: float | None = None
         self._monotonic = monotonic
         self._on_failed = on_failed
+        self._files = files or {}
 
     def wake(self) -> None:
         """New messages may be due: look at the outbox now."""
@@ -147,7 +153,8 @@ class Sender:
                 continue
             envelope = message.envelope()
             # Acknowledging a button press shows nothing in the chat: no pace, no rate.
-            paced = envelope.reply is not None or envelope.copy is not None
+            paced = any(shown is not None
+                        for shown in (envelope.reply, envelope.copy, envelope.upload))
             if paced and not self._may_send(message):
                 continue
             if paced:
@@ -186,7 +193,7 @@ class Sender:
                 await outbox.part_delivered(envelope.id, message_id)
 
         try:
-            envelope = await self._in_thread(envelope)
+            envelope = await self._fetched(await self._in_thread(envelope))
             await self._channel.send(envelope, on_part)
         except RetryLater as err:
             self._pacer.hold(envelope.address.chat, err.retry_after)
@@ -219,6 +226,16 @@ class Sender:
             self._in_flight.pop(envelope.id, None)
             self._busy_chats.discard(envelope.address.chat)
             self.wake()
+
+    async def _fetched(self, envelope: Envelope) -> Envelope:
+        """The envelope with its upload's content, fetched from the app that holds it."""
+        upload = envelope.upload
+        if upload is None:
+            return envelope
+        source = self._files.get(upload.channel)
+        if source is None:
+            raise Rejected(f"the file is in {upload.channel}, which is not served here")
+        return replace(envelope, fetched=await source.fetch(upload.file))
 
     async def _in_thread(self, envelope: Envelope) -> Envelope:
         """The envelope addressed to its ref's thread, opening the thread if needed."""
