@@ -13,7 +13,17 @@ from typing import Any
 from handlers.context import HandlerContext
 from handlers.hotline import buttons, relay
 from handlers.hotline.settings import HotlineSettings
-from handlers.model import Attachment, AttachmentKind, Block, Button, Incoming, Reply, Result, Style
+from handlers.model import (
+    Address,
+    Attachment,
+    AttachmentKind,
+    Block,
+    Button,
+    Incoming,
+    Reply,
+    Result,
+    Style,
+)
 from handlers.onboarding import Onboarding
 from handlers.ports import Conversation, NewTicket, Registration, Ticket, TicketState, User
 from handlers.workdays import format_day
@@ -221,10 +231,8 @@ class OfficialSide:
 
     async def _open(
         self, user: User, incoming: Incoming, topic: str, question: str,
-        entry_id: str | None, attachments: list[list[Any]],
+        entry_id: str | None, attachments: list[Any],
     ) -> Result:
-        """`attachments`: what came before the description, each [message id, [kind,
-        file id, file name]…]."""
         texts, now = self.ctx.texts, self.ctx.clock()
         profile = await self.ctx.storage.users.profile(user.id)
         team = self.settings.team_for(topic)
@@ -236,18 +244,32 @@ class OfficialSide:
         ), now)
         await self.ctx.storage.tickets.add_event(ticket.id, "official", user.display_name,
                                                  question, now)
-        header = relay.header(self.ctx, self.settings, ticket)
+        await self._card_to_team(ticket, incoming.chat.chat, attachments)
+        await self._step(user, STEP_OPEN, {"ticket": ticket.id, "acked": False})
+        blocks = [Block(texts("hotline_sent", number=ticket.id, team=team.name)),
+                  *self._expectation(now),
+                  Block(texts("hotline_talking_to_team", number=ticket.id), Style.NOTE)]
+        return [Reply(tuple(blocks), relay.leave_button(self.ctx))]
+
+    async def _card_to_team(self, ticket: Ticket, source: Address, attachments: list[Any]
+                            ) -> None:
+        """The ticket's card, then what the official sent before describing the problem
+        (`attachments`, each [message id, [kind, file id, file name]…])."""
         team_chat = relay.team_of(self.settings, ticket).chat
         sent: list[tuple[str, relay.Media]] = []
         lost: list[Attachment] = []
-        for message_id, *files in attachments:
+        for stored in attachments:
+            # A bare message id was kept before files were carried between apps.
+            message_id, *files = [stored, ["other", "", ""]] if isinstance(stored, str) \
+                else stored
             media, missing = relay.carried(
-                incoming.chat.chat, message_id,
+                source, message_id,
                 [Attachment(AttachmentKind(kind), file_id, name) for kind, file_id, name in files],
                 team_chat)
             sent += [(f"{message_id}:{n}" if n else message_id, item)
                      for n, item in enumerate(media)]
             lost += missing
+        header = relay.header(self.ctx, self.settings, ticket)
         if lost:
             header = Reply((*header.blocks, *relay.not_passed(self.ctx, lost, team_chat)),
                            header.buttons)
@@ -255,11 +277,6 @@ class OfficialSide:
         for key, item in sent:
             await relay.to_team(self.ctx, self.settings, ticket,
                                 f"{ticket.ref}:attachment:{key}", media=item)
-        await self._step(user, STEP_OPEN, {"ticket": ticket.id, "acked": False})
-        blocks = [Block(texts("hotline_sent", number=ticket.id, team=team.name)),
-                  *self._expectation(now),
-                  Block(texts("hotline_talking_to_team", number=ticket.id), Style.NOTE)]
-        return [Reply(tuple(blocks), relay.leave_button(self.ctx))]
 
     def _expectation(self, now: datetime) -> list[Block]:
         """When a first answer is likely: soon in office hours, else when the team is back."""
