@@ -219,3 +219,19 @@ async def test_a_reminder_to_a_zalo_chat_that_refuses_the_oa_goes_to_telegram(
     assert await deliver(storage, senders, "reminder:user:1:2") == ("telegram", "delivered")
     assert [e.key for e in telegram.sent] == ["reminder:user:1:1", "reminder:user:1:2"]
     assert len(fake_zalo.made(CS_PATH, ok_only=False)) == 1 and not fake_zalo.sent(USER)
+
+
+async def test_a_linked_person_is_reminded_while_one_of_their_chats_still_takes_messages(
+    storage: Storage,
+) -> None:
+    telegram = await storage.users.upsert("telegram", "501", "Lan", START)
+    zalo = await storage.users.upsert("zalo", ZALO_ID, "Lan", START)
+    await storage.users.save_profile(telegram.id, UNIT, POSITION, Registration.APPROVED, START)
+    code = await storage.links.issue(zalo.id, START + timedelta(minutes=10), START)
+    await storage.links.redeem(code, telegram, START)
+    await storage.chats.mark_inactive(TELEGRAM, "blocked", START)
+    (person,) = await storage.deadlines.officials()
+    assert not person.inactive and person.elsewhere == (Address("zalo", ZALO_ID),)
+    await storage.chats.mark_inactive(Address("zalo", ZALO_ID), "-213", START)
+    (person,) = await storage.deadlines.officials()
+    assert person.inactive
