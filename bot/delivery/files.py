@@ -4,11 +4,12 @@ A chat app cannot copy another app's message, so the sender fetches what the sou
 holds (`FileSource`: a Telegram file by its id, a Zalo file by its address) and hands
 the bytes to the destination channel with the envelope. Downloads are bounded: at most
 `MAX_FILE_BYTES` (the Bot API's own download limit), streamed so that a larger file is
-cut off, not held, and within `TIMEOUT`.
+cut off, not held, and within `TOTAL_SECONDS` however slowly the bytes come.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -18,7 +19,8 @@ from bot.delivery.errors import Rejected, Transient
 from handlers.model import Attachment, AttachmentKind
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+TIMEOUT = httpx.Timeout(15.0, connect=5.0)  # each step: connecting, each read
+TOTAL_SECONDS = 60.0
 DEFAULT_NAMES = {AttachmentKind.PHOTO: "anh.jpg", AttachmentKind.DOCUMENT: "tep"}
 
 
@@ -56,7 +58,7 @@ async def download(url: str, limit: int = MAX_FILE_BYTES) -> bytes:
     """The body at `url`, at most `limit` bytes. The address may hold a secret (the Bot
     API's file links carry the token): no error here names it."""
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client, \
+        async with asyncio.timeout(TOTAL_SECONDS), httpx.AsyncClient(timeout=TIMEOUT) as client, \
                 client.stream("GET", url) as response:
             if response.status_code >= 400:
                 error = Rejected if response.status_code in (403, 404, 410) else Transient
@@ -69,6 +71,6 @@ async def download(url: str, limit: int = MAX_FILE_BYTES) -> bytes:
                 body += chunk
                 if len(body) > limit:
                     raise FileTooBig(len(body), limit)
-    except httpx.HTTPError as err:
+    except (httpx.HTTPError, TimeoutError) as err:
         raise Transient(f"download failed: {type(err).__name__}") from None
     return bytes(body)
