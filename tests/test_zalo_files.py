@@ -5,12 +5,16 @@ what cannot be passed on is named, and a file that cannot go is reported to the 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.channels.zalo.channel import ZaloChannel
+from bot.delivery.envelope import Envelope
 from bot.delivery.errors import Rejected, Transient
-from bot.delivery.files import FileTooBig, download
+from bot.delivery.files import Fetched, FileTooBig, download
+from handlers.model import Address, Attachment, AttachmentKind, Priority, Upload
 from tests.fake_bot_api import TOKEN, running_bot
 from tests.fake_zalo_api import FakeZalo, ZaloUser, store_tokens, zalo_config
 from tests.hotline_helpers import (
@@ -23,6 +27,9 @@ from tests.hotline_helpers import (
 )
 from tests.test_telegram_webhook import free_port, until_listening
 from tests.test_zalo_chat import zalo_buttons
+from tests.test_zalo_window import USER, WROTE, Delivered, at, channel
+
+__all__ = ["channel"]  # the Zalo channel fixture, shared with the window's tests
 
 ZALO_USER = "8171562230448590128"
 MB = 1024 * 1024
@@ -111,3 +118,25 @@ async def test_a_download_is_cut_off_at_its_limit_and_its_errors_name_no_address
     with pytest.raises(Transient) as failed:
         await download(closed)
     assert TOKEN not in failed.value.reason
+
+
+async def test_on_zalo_a_photo_over_1_mb_goes_as_a_file_and_over_5_mb_not_at_all(
+    channel: ZaloChannel, fake_zalo: FakeZalo
+) -> None:
+    at(channel, WROTE + timedelta(hours=1))
+    sizes = {"small.jpg": MB // 2, "large.jpg": 2 * MB, "huge.jpg": 6 * MB}
+    photos = {name: Envelope(n, Address("zalo", USER), Priority.RELAY,
+                             upload=Upload("telegram", Attachment(AttachmentKind.PHOTO, name)),
+                             fetched=Fetched(AttachmentKind.PHOTO, name, os.urandom(size)))
+              for n, (name, size) in enumerate(sizes.items(), start=1)}
+    delivered = Delivered()
+    await channel.send(photos["small.jpg"], delivered)
+    await channel.send(photos["large.jpg"], delivered)
+    with pytest.raises(FileTooBig):
+        await channel.send(photos["huge.jpg"], delivered)
+    assert [call.body["file"][0] for call in fake_zalo.made("/v2.0/oa/upload/image")] == \
+        ["small.jpg"]
+    assert [call.body["file"][0] for call in fake_zalo.made("/v2.0/oa/upload/file")] == \
+        ["large.jpg"]
+    assert [name for name, _ in fake_zalo.attached(USER)] == ["small.jpg", "large.jpg"]
+    assert len(delivered.ids) == 2
