@@ -25,6 +25,7 @@ from bot.config import Config, ConfigError, calendar_days, clock_time, load_unit
 from bot.delivery.backoff import Backoff
 from bot.delivery.envelope import Envelope, payload_json
 from bot.delivery.errors import ChannelFatal, DeliveryError, Rejected, Unreachable
+from bot.delivery.files import FileSource
 from bot.delivery.flood import FloodLimiter
 from bot.delivery.pipeline import OutboxWriter, UpdatePipeline
 from bot.delivery.sender import Sender, SenderSettings
@@ -205,9 +206,12 @@ class Service:
     ) -> None:
         self.app = app
         self.channels = {channel.name: channel for channel in channels}
+        # Where a photo or file from another app is fetched, by that app's name.
+        files = {name: channel for name, channel in self.channels.items()
+                 if isinstance(channel, FileSource)}
         self.senders = {
             name: Sender(channel, app.storage, sender_settings(app.config, only_chat),
-                         clock=transport_clock, on_failed=self._failed)
+                         clock=transport_clock, on_failed=self._failed, files=files)
             for name, channel in self.channels.items()
         }
         # Who hears of a message that failed for good, by the prefix of its ref.
@@ -237,7 +241,8 @@ class Service:
     async def _ticket_failed(self, envelope: Envelope, error: DeliveryError) -> None:
         assert envelope.ref is not None
         await delivery_failed(self.app.ctx, self.app.hotline, envelope.ref, envelope.address,
-                              envelope.key, error.reason, isinstance(error, Unreachable))
+                              envelope.key, error.reason, isinstance(error, Unreachable),
+                              upload=envelope.upload is not None)
 
     async def sweep(self, now: datetime) -> int:
         """The hotline's response-time watch at `now`, in one transaction."""

@@ -157,8 +157,20 @@ class Copy:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A photo or file that another chat app holds (`channel`, with its own reference in
+    `file.file_id`: a Telegram file id, a Zalo file address), passed on by fetching it and
+    uploading it again: chat apps cannot copy each other's messages. The sender fetches
+    it when the message goes, within a size limit and a time-out."""
+
+    channel: str
+    file: Attachment
+
+
+@dataclass(frozen=True)
 class Outgoing:
-    """One message to deliver: a reply or a copy, to `address` (None: the chat that wrote).
+    """One message to deliver: a reply, a copy or an upload, to `address` (None: the chat
+    that wrote).
 
     `key` makes the send happen once: a second message with the same key is ignored.
     `ref` names what the message belongs to ("ticket:12"); the delivered message ids are
@@ -166,6 +178,10 @@ class Outgoing:
     later reply to that message can be traced back.
     `topic` (with `ref`): in a chat that has threads (a Telegram forum), the messages of
     one ref go to one thread, opened with this name by the first of them to be sent.
+    `fallback` (a reminder or a broadcast to a person with accounts in two apps): where
+    the message goes instead when the chat app of `address` cannot reach the person for
+    free when it is sent (Zalo outside its free window). One message, one key: it is
+    delivered in one app only.
     """
 
     reply: Reply | None = None
@@ -176,10 +192,12 @@ class Outgoing:
     priority: Priority = Priority.ANSWER
     reply_to: str | None = None  # a message id in the same chat to answer visibly
     topic: str | None = None
+    fallback: Address | None = None
+    upload: Upload | None = None
 
     def __post_init__(self) -> None:
-        if (self.reply is None) == (self.copy is None):
-            raise ValueError("an outgoing message is either a reply or a copy")
+        if [self.reply, self.copy, self.upload].count(None) != 2:
+            raise ValueError("an outgoing message is one of a reply, a copy or an upload")
 
 
 Result = list[Reply | Outgoing]

@@ -91,7 +91,9 @@ class Official:
     display_name: str
     unit: str
     position: str
-    inactive: bool = False  # their chat refuses the bot's messages
+    inactive: bool = False  # every chat of theirs refuses the bot's messages
+    # Their accounts in other chat apps, linked with /lienket (the person is `user_id`).
+    elsewhere: tuple[Address, ...] = ()
 
 
 class UserStore(Protocol):

@@ -4,7 +4,10 @@ The real python-telegram-bot Application talks to it over HTTP exactly as it wou
 Telegram (`[telegram] base_url`): getMe, long-polling getUpdates serving queued updates,
 sendMessage and friends. It checks what Telegram checks where it matters here (HTML that
 Telegram can parse, 4,096 characters, 64-byte button data, command names), records every
-call for assertions, and can answer 429 with a `retry_after`.
+call for assertions, and can answer 429 with a `retry_after`. Files people sent
+(`host_file`) are given out as Telegram does: `getFile` (at most 20 MB) names a path,
+downloaded from `/file/bot<token>/<path>`; sendPhoto (10 MB) and sendDocument take
+multipart uploads, whose bytes are kept in the call's params.
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 MESSAGE_LIMIT = 4096
 SEND_METHODS = {"sendMessage", "copyMessage", "sendPhoto", "sendDocument"}
 NOTICE_LIMIT = 200
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile's
+PHOTO_LIMIT = 10 * 1024 * 1024
+DOCUMENT_LIMIT = 50 * 1024 * 1024
 
 
 class BadRequest(Exception):
@@ -88,6 +94,8 @@ class FakeBotApi:
     timeout: float = 5.0  # how long `wait_for` waits by default
     _chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     _topics: dict[int, set[int]] = field(default_factory=dict)  # forum chat → topic ids
+    _files: dict[str, bytes] = field(default_factory=dict)  # file id → content
+    downloads: list[str] = field(default_factory=list)  # file paths downloaded
     _next_update_id: int = 1000
     _next_message_id: int = 1
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -100,9 +108,10 @@ class FakeBotApi:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        app = tornado.web.Application(
-            [(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", _MethodHandler, {"api": self})]
-        )
+        app = tornado.web.Application([
+            (r"/bot(?P<token>[^/]+)/(?P<method>\w+)", _MethodHandler, {"api": self}),
+            (r"/file/bot(?P<token>[^/]+)/(?P<path>.+)", _FileHandler, {"api": self}),
+        ])
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
         self.port = sockets[0].getsockname()[1]
         self._server = tornado.httpserver.HTTPServer(app)
@@ -196,6 +205,19 @@ class FakeBotApi:
     def sent(self, chat_id: int) -> list[Call]:
         """Messages delivered to a chat, in order."""
         return list(self._sent_to.get(chat_id, ()))
+
+    def host_file(self, file_id: str, content: bytes) -> None:
+        """The content of a file someone sent (a photo size's or a document's file id)."""
+        self._files[file_id] = content
+
+    def file_at(self, path: str) -> bytes | None:
+        file_id = path.split("/", 1)[-1]
+        return self._files.get(file_id)
+
+    def uploaded(self, chat_id: int) -> list[Call]:
+        """Photos and documents uploaded into a chat, in order."""
+        return [c for c in self.calls if c.method in ("sendPhoto", "sendDocument")
+                and c.status == 200 and c.params["chat_id"] == chat_id]
 
     def copied(self, chat_id: int) -> list[Call]:
         """Messages copied into a chat (copyMessage), in order."""
@@ -300,6 +322,37 @@ class FakeBotApi:
         self._check_thread(params)
         return {"message_id": self.new_message_id()}
 
+    async def _get_file(self, params: dict[str, Any]) -> Any:
+        file_id = str(params.get("file_id", ""))
+        content = self._files.get(file_id)
+        if content is None:
+            raise BadRequest("invalid file_id")
+        if len(content) > DOWNLOAD_LIMIT:
+            raise BadRequest("file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content),
+                "file_path": f"files/{file_id}"}
+
+    async def _send_photo(self, params: dict[str, Any]) -> Any:
+        return self._upload(params, "photo", PHOTO_LIMIT)
+
+    async def _send_document(self, params: dict[str, Any]) -> Any:
+        return self._upload(params, "document", DOCUMENT_LIMIT)
+
+    def _upload(self, params: dict[str, Any], field_name: str, limit: int) -> dict[str, Any]:
+        upload = params.get(field_name)
+        if not isinstance(upload, dict):
+            raise BadRequest(f"there is no {field_name} in the request")
+        if len(upload["content"]) > limit:
+            raise BadRequest("file is too big")
+        self._check_thread(params)
+        message = self._message(params["chat_id"], "", None)
+        del message["text"]
+        file = {"file_id": f"up{message['message_id']}", "file_unique_id": "u",
+                "file_size": len(upload["content"])}
+        message[field_name] = [{**file, "width": 1280, "height": 960}] \
+            if field_name == "photo" else {**file, "file_name": upload["filename"]}
+        return message
+
     async def _create_forum_topic(self, params: dict[str, Any]) -> Any:
         chat = self._chats.get(params["chat_id"], {})
         if not chat.get("is_forum"):
@@ -360,12 +413,31 @@ class _MethodHandler(tornado.web.RequestHandler):
         else:
             params = {key: _decode(key, values[-1].decode())
                       for key, values in self.request.body_arguments.items()}
+            for key, files in self.request.files.items():  # multipart uploads
+                params[key] = {"filename": files[-1].filename, "content": files[-1].body}
         status, body = await self.api.answer(token, method, params)
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body))
 
     get = post
+
+
+class _FileHandler(tornado.web.RequestHandler):
+    """The Bot API's file downloads: the path `getFile` gave, under the bot's token."""
+
+    def initialize(self, api: FakeBotApi) -> None:
+        self.api = api
+
+    async def get(self, token: str, path: str) -> None:
+        content = self.api.file_at(path) if token == TOKEN else None
+        if content is None:
+            self.set_status(404)
+            self.finish()
+            return
+        self.api.downloads.append(path)
+        self.set_header("Content-Type", "application/octet-stream")
+        self.finish(content)
 
 
 def _error(code: int, description: str, **extra: Any) -> tuple[int, Any]:

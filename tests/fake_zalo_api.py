@@ -3,8 +3,11 @@
 One server answers for all of Zalo's hosts (`[zalo] api_base`): the OAuth token
 endpoint (a refresh rotates the pair and spends the old refresh token), `message/cs`
 (checks the access token, 2,000 characters, button limits; answers Zalo's error
-codes), uploads and ZNS. It records every call for assertions and can be told to
-answer the next calls with an error code or to hold the token endpoint for a while.
+codes), uploads (`upload/image` up to 1 MB answers an attachment id, `upload/file` up to
+5 MB a token, -210 beyond; a `cs` message may carry either) and ZNS. Files people send
+are served from `/cdn/…` (`host_file`), as Zalo's CDN gives them in events. It records
+every call for assertions and can be told to answer the next calls with an error code
+or to hold the token endpoint for a while.
 `ZaloUser` posts signed webhook events to the bot, as Zalo does.
 """
 
@@ -43,6 +46,9 @@ BUTTON_TITLE_LIMIT = 100
 BUTTON_PAYLOAD_LIMIT = 1000
 BUTTON_TYPES = {"oa.open.url", "oa.query.show", "oa.query.hide", "oa.open.phone", "oa.open.sms"}
 INVALID_REFRESH = -14014
+IMAGE_LIMIT = 1024 * 1024
+FILE_LIMIT = 5 * 1024 * 1024
+TOO_BIG = -210
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,8 @@ class FakeZalo:
     _refresh: set[str] = field(default_factory=set)
     _errors: dict[str, deque[int]] = field(default_factory=dict)
     _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    hosted: dict[str, bytes] = field(default_factory=dict)  # /cdn/ name → content
+    uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id → name, content
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _server: tornado.httpserver.HTTPServer | None = None
     port: int = 0
@@ -94,6 +102,23 @@ class FakeZalo:
         self.issued += [access, refresh]
         return access, refresh
 
+    def host_file(self, name: str, content: bytes) -> str:
+        """The address Zalo's event gives for a photo or file someone sent."""
+        self.hosted[name] = content
+        return f"{self.base_url}/cdn/{name}"
+
+    def attached(self, user_id: str) -> list[tuple[str, bytes]]:
+        """(file name, content) of each photo or file sent to one person, in order."""
+        found = []
+        for message in self.sent(user_id):
+            attachment = message.get("attachment") or {}
+            payload = attachment.get("payload") or {}
+            if attachment.get("type") == "file":
+                found.append(self.uploads[payload["token"]])
+            for element in payload.get("elements") or []:
+                found.append(self.uploads[element["attachment_id"]])
+        return found
+
     def revoke_access(self) -> None:
         """Every access token issued so far is invalid from now on (-216)."""
         self._access.clear()
@@ -120,7 +145,10 @@ class FakeZalo:
 
     # Answering the bot.
 
-    async def answer(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    async def answer(self, path: str, body: dict[str, Any], headers: dict[str, str],
+                     files: dict[str, tuple[str, bytes]] | None = None) -> Any:
+        if files:
+            body = {**body, "file": files.get("file")}
         if path == "/v4/oa/access_token":
             await asyncio.sleep(self.token_delay)
         queued = self._errors.get(path)
@@ -129,6 +157,8 @@ class FakeZalo:
         else:
             handler = {"/v4/oa/access_token": self._token,
                        "/v3.0/oa/message/cs": self._message_cs,
+                       "/v2.0/oa/upload/image": self._upload_image,
+                       "/v2.0/oa/upload/file": self._upload_file,
                        "/message/template": self._zns}.get(path)
             answer = handler(body, headers) if handler else {"error": -404, "message": "no API"}
         self.calls.append(Call(path, body, headers, int(answer.get("error", 0))))
@@ -157,9 +187,14 @@ class FakeZalo:
             return {"error": -216, "message": "Access token is invalid"}
         message = body.get("message") or {}
         text = message.get("text", "")
-        if not text or len(text) > TEXT_LIMIT:
-            return {"error": -201, "message": "text is empty or longer than 2000 characters"}
         attachment = message.get("attachment")
+        kind = (attachment or {}).get("type")
+        media = kind == "file" or (kind == "template" and (attachment or {}).get(
+            "payload", {}).get("template_type") == "media")
+        if (not text and not media) or len(text) > TEXT_LIMIT:
+            return {"error": -201, "message": "text is empty or longer than 2000 characters"}
+        if media and not self._known_media(attachment or {}):
+            return {"error": -201, "message": "attachment_id or token is invalid"}
         if attachment is not None:
             for button in attachment.get("payload", {}).get("buttons", []):
                 payload = button.get("payload", "")
@@ -173,6 +208,34 @@ class FakeZalo:
         user_id = body.get("recipient", {}).get("user_id")
         return {"error": 0, "message": "Success",
                 "data": {"message_id": f"m{next(self._serial):06x}", "user_id": user_id}}
+
+    def _known_media(self, attachment: dict[str, Any]) -> bool:
+        payload = attachment.get("payload") or {}
+        if attachment.get("type") == "file":
+            return payload.get("token") in self.uploads
+        elements = payload.get("elements") or []
+        return bool(elements) and all(e.get("media_type") == "image"
+                                      and e.get("attachment_id") in self.uploads
+                                      for e in elements)
+
+    def _upload_image(self, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        return self._upload(body, headers, IMAGE_LIMIT, "attachment_id")
+
+    def _upload_file(self, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        return self._upload(body, headers, FILE_LIMIT, "token")
+
+    def _upload(self, body: dict[str, Any], headers: dict[str, str], limit: int,
+                answer: str) -> dict[str, Any]:
+        if not self._authorised(headers):
+            return {"error": -216, "message": "Access token is invalid"}
+        file = body.get("file")
+        if file is None:
+            return {"error": -201, "message": "no file in the request"}
+        if len(file[1]) > limit:
+            return {"error": TOO_BIG, "message": "file size is over the limit"}
+        ref = f"{answer}-{next(self._serial)}"
+        self.uploads[ref] = file
+        return {"error": 0, "message": "Success", "data": {answer: ref}}
 
     def _zns(self, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         if not self._authorised(headers):
@@ -196,9 +259,19 @@ class _Handler(tornado.web.RequestHandler):
         else:
             body = {k: v[-1].decode() for k, v in self.request.body_arguments.items()}
         headers = {k.lower(): v for k, v in self.request.headers.items()}
-        answer = await self.fake.answer(path, body, headers)
+        files = {k: (v[-1].filename, v[-1].body) for k, v in self.request.files.items()}
+        answer = await self.fake.answer(path, body, headers, files)
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(answer))
+
+    async def get(self, path: str) -> None:
+        """Zalo's CDN: the photos and files people sent."""
+        content = self.fake.hosted.get(path.removeprefix("/cdn/"))
+        if not path.startswith("/cdn/") or content is None:
+            self.set_status(404)
+            self.finish()
+            return
+        self.finish(content)
 
 
 @dataclass

@@ -6,7 +6,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.model import Address, Block, Button, Copy, Outgoing, Priority, Reply, Style
+from bot.delivery.files import Fetched
+from handlers.model import (
+    Address,
+    Attachment,
+    AttachmentKind,
+    Block,
+    Button,
+    Copy,
+    Outgoing,
+    Priority,
+    Reply,
+    Style,
+    Upload,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,9 @@ class Envelope:
     ref: str | None = None
     key: str = ""
     topic: str | None = None  # the thread to open for `ref` in a chat that has threads
+    fallback: Address | None = None  # where it goes if this app cannot reach the person
+    upload: Upload | None = None
+    fetched: Fetched | None = None  # the upload's content, fetched by the sender to send it
 
 
 def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
@@ -41,12 +57,18 @@ def payload_json(outgoing: Outgoing, press_id: str | None = None) -> str:
             "channel": source.channel, "chat_id": source.chat_id,
             "thread_id": source.thread_id, "message_id": outgoing.copy.message_id,
         }
+    if outgoing.upload is not None:
+        file = outgoing.upload.file
+        payload["upload"] = [outgoing.upload.channel, file.kind.value, file.file_id,
+                             file.file_name]
     if outgoing.reply_to is not None:
         payload["reply_to"] = outgoing.reply_to
     if press_id is not None:
         payload["press_id"] = press_id
     if outgoing.topic is not None:
         payload["topic"] = outgoing.topic
+    if outgoing.fallback is not None:
+        payload["fallback"] = [outgoing.fallback.channel, outgoing.fallback.chat_id]
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -71,10 +93,16 @@ def envelope(
         source = data["copy"]
         copy = Copy(Address(source["channel"], source["chat_id"], source["thread_id"]),
                     source["message_id"])
+    fallback = Address(*data["fallback"]) if "fallback" in data else None
+    upload = None
+    if "upload" in data:
+        channel, kind, file_id, file_name = data["upload"]
+        upload = Upload(channel, Attachment(AttachmentKind(kind), file_id, file_name))
     return Envelope(
         id=row_id, address=address, priority=Priority(priority), reply=reply, copy=copy,
         reply_to=data.get("reply_to"), press_id=data.get("press_id"),
-        parts_done=parts_done, ref=ref, key=key, topic=data.get("topic"),
+        parts_done=parts_done, ref=ref, key=key, topic=data.get("topic"), fallback=fallback,
+        upload=upload,
     )
 
 

@@ -37,6 +37,11 @@ class Rejected(DeliveryError):
     big): recorded with the reason, never retried."""
 
 
+class Elsewhere(DeliveryError):
+    """This chat app cannot reach the person for free now (Zalo outside its window), and
+    the message names another of their accounts (`Envelope.fallback`): it goes there."""
+
+
 class ChannelFatal(Exception):
     """The channel cannot go on at all (the token was revoked): the process must stop
     with a clear message and a non-zero exit, so that a supervisor restarts or alerts."""

@@ -13,6 +13,13 @@
   logged. A revoked token (`ChannelFatal`) stops the sender, and with it the process.
   Every message that fails for good is handed to `on_failed` (an apology, a note in a
   ticket's thread).
+- A reminder to a person with accounts in two apps names the other one
+  (`Envelope.fallback`): when this app cannot reach them for free when it is sent
+  (`Elsewhere`: Zalo outside its window), or their chat here refuses the bot, the row
+  moves to the other app's outbox, with its key: it is delivered in one app only.
+- A photo or file from another chat app (`Envelope.upload`) is fetched from that app
+  (`files`, by channel name), bounded in size and time, and handed to this channel
+  with the envelope to upload; a file too big fails with the reason.
 - A message with a `topic` goes to the thread opened for its ref in that chat (a
   Telegram forum topic), opening it first when there is none yet. A crash between
   opening the thread and recording it may leave one empty thread behind.
@@ -24,7 +31,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -34,11 +41,13 @@ from bot.delivery.envelope import Envelope
 from bot.delivery.errors import (
     ChannelFatal,
     DeliveryError,
+    Elsewhere,
     Rejected,
     RetryLater,
     Transient,
     Unreachable,
 )
+from bot.delivery.files import FileSource
 from bot.delivery.pacing import Gcra, SlidingWindow
 from bot.storage import Storage
 from bot.storage.outbox import DueMessage
@@ -71,6 +80,7 @@ class Sender:
         clock: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
         on_failed: Callable[[Envelope, DeliveryError], Awaitable[None]] | None = None,
+        files: Mapping[str, FileSource] | None = None,
     ) -> None:
         self._channel = channel
         self._storage = storage
@@ -85,6 +95,7 @@ class Sender:
         self._next_timer: float | None = None
         self._monotonic = monotonic
         self._on_failed = on_failed
+        self._files = files or {}
 
     def wake(self) -> None:
         """New messages may be due: look at the outbox now."""
@@ -135,14 +146,15 @@ class Sender:
             if free == 0:
                 return
             if message.chat_inactive:
-                await self._fail(message.envelope(), Unreachable("chat inactive"))
+                await self._elsewhere(message.envelope(), Unreachable("chat inactive"))
                 continue
             chat = message.address.chat
             if chat in self._busy_chats:
                 continue
             envelope = message.envelope()
             # Acknowledging a button press shows nothing in the chat: no pace, no rate.
-            paced = envelope.reply is not None or envelope.copy is not None
+            paced = any(shown is not None
+                        for shown in (envelope.reply, envelope.copy, envelope.upload))
             if paced and not self._may_send(message):
                 continue
             if paced:
@@ -181,7 +193,7 @@ class Sender:
                 await outbox.part_delivered(envelope.id, message_id)
 
         try:
-            envelope = await self._in_thread(envelope)
+            envelope = await self._fetched(await self._in_thread(envelope))
             await self._channel.send(envelope, on_part)
         except RetryLater as err:
             self._pacer.hold(envelope.address.chat, err.retry_after)
@@ -193,7 +205,9 @@ class Sender:
             log.info("%s chat %s is unreachable: %s", envelope.address.channel,
                      envelope.address.chat_id, err.reason)
             await self._storage.chats.mark_inactive(envelope.address, err.reason, self._clock())
-            await self._fail(envelope, err)
+            await self._elsewhere(envelope, err)
+        except Elsewhere as err:
+            await self._elsewhere(envelope, err)
         except Rejected as err:
             log.warning("message %s to %s chat %s refused: %s", envelope.id,
                         envelope.address.channel, envelope.address.chat_id, err.reason)
@@ -213,6 +227,16 @@ class Sender:
             self._busy_chats.discard(envelope.address.chat)
             self.wake()
 
+    async def _fetched(self, envelope: Envelope) -> Envelope:
+        """The envelope with its upload's content, fetched from the app that holds it."""
+        upload = envelope.upload
+        if upload is None:
+            return envelope
+        source = self._files.get(upload.channel)
+        if source is None:
+            raise Rejected(f"the file is in {upload.channel}, which is not served here")
+        return replace(envelope, fetched=await source.fetch(upload.file))
+
     async def _in_thread(self, envelope: Envelope) -> Envelope:
         """The envelope addressed to its ref's thread, opening the thread if needed."""
         address = envelope.address
@@ -224,6 +248,16 @@ class Sender:
             thread = await self._channel.open_thread(address, envelope.topic)
             await outbox.save_thread(address.chat, envelope.ref, thread)
         return replace(envelope, address=Address(address.channel, address.chat_id, thread))
+
+    async def _elsewhere(self, envelope: Envelope, err: DeliveryError) -> None:
+        """To the person's other app when the message names one and nothing of it went
+        out here; else failed."""
+        fallback = envelope.fallback
+        if fallback is None or envelope.parts_done > 0:
+            await self._fail(envelope, err)
+            return
+        log.info("message %s goes to %s instead: %s", envelope.id, fallback.channel, err.reason)
+        await self._storage.outbox.redirect(envelope.id, fallback, err.reason, self._clock())
 
     async def _fail(self, envelope: Envelope, err: DeliveryError) -> None:
         await self._storage.outbox.failed(envelope.id, err.reason, self._clock())

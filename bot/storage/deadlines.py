@@ -10,6 +10,7 @@ import aiosqlite
 
 from bot.storage.database import Database, from_db, to_db
 from handlers.deadlines.spec import DeadlineSpec
+from handlers.model import Address
 from handlers.ports import (
     BroadcastProgress,
     Claim,
@@ -19,11 +20,19 @@ from handlers.ports import (
     StoredDeadline,
 )
 
+# A person's accounts in other apps (`person_id`) are not officials of their own: they
+# come with the person, as `elsewhere`, each "channel chat_id inactive" in one text.
 OFFICIALS = """SELECT u.id, u.channel, u.external_id, u.display_name, u.unit, u.position,
-                      c.inactive_since IS NOT NULL AS inactive
+                      c.inactive_since IS NOT NULL AS inactive,
+                      (SELECT json_group_array(json_array(l.channel, l.external_id,
+                                                          lc.inactive_since IS NOT NULL))
+                       FROM users l LEFT JOIN chats lc
+                            ON lc.channel = l.channel AND lc.chat_id = l.external_id
+                       WHERE l.person_id = u.id) AS elsewhere
                FROM users u LEFT JOIN chats c
                     ON c.channel = u.channel AND c.chat_id = u.external_id
-               WHERE u.registration = 'approved' AND u.unit IS NOT NULL"""
+               WHERE u.registration = 'approved' AND u.unit IS NOT NULL
+                     AND u.person_id IS NULL"""
 
 
 class SqliteDeadlines:
@@ -210,5 +219,9 @@ def _deadline(row: aiosqlite.Row) -> StoredDeadline:
 
 
 def _official(row: aiosqlite.Row) -> Official:
+    """An official, inactive only when every chat of theirs refuses the bot."""
+    linked = json.loads(row["elsewhere"] or "[]")
+    inactive = bool(row["inactive"]) and all(refused for _, _, refused in linked)
     return Official(row["id"], row["channel"], row["external_id"], row["display_name"],
-                    row["unit"], row["position"] or "", bool(row["inactive"]))
+                    row["unit"], row["position"] or "", inactive,
+                    tuple(Address(channel, chat_id) for channel, chat_id, _ in linked))

@@ -2,7 +2,10 @@
 
 The account that keeps its id (the person) is the one with a profile, else the one
 that asked for the code; the other account, and any account linked to it, then point
-to the person (`users.person_id`), and its questions move to the person.
+to the person (`users.person_id`), and everything kept under its id moves to the
+person in the same transaction: questions, tickets, deadline confirmations, snoozes
+and reminders already claimed, so that /phieu and /viec show one list in both apps.
+Where both accounts hold the same row (both confirmed one deadline), the person's stays.
 """
 
 from __future__ import annotations
@@ -16,6 +19,26 @@ from bot.storage.database import Database, to_db
 from handlers.ports import LinkOutcome, LinkResult, User
 
 CODE_DIGITS = 6
+
+# What is kept under a user's id, moved from the other account to the person. `OR
+# IGNORE` keeps the person's row where both have one; LEFT_OVER then drops the other's.
+MOVES = (
+    "UPDATE question_log SET user_id = :person WHERE user_id = :other",
+    "UPDATE tickets SET user_id = :person WHERE user_id = :other",
+    """UPDATE OR IGNORE deadline_done SET user_id = :person,
+           scope = CASE WHEN scope = 'user:' || :other THEN 'user:' || :person ELSE scope END
+       WHERE user_id = :other""",
+    "UPDATE OR IGNORE deadline_snoozes SET user_id = :person WHERE user_id = :other",
+    """UPDATE OR IGNORE deadline_ledger SET recipient = 'user:' || :person
+       WHERE recipient = 'user:' || :other""",
+)
+LEFT_OVER = (
+    "DELETE FROM deadline_done WHERE user_id = :other",
+    "DELETE FROM deadline_snoozes WHERE user_id = :other",
+    "DELETE FROM deadline_ledger WHERE recipient = 'user:' || :other",
+    "DELETE FROM conversations WHERE user_id = :other",
+    "DELETE FROM link_codes WHERE user_id = :other",
+)
 
 
 class SqliteLinks:
@@ -55,9 +78,9 @@ class SqliteLinks:
                 await _registered(db, issuer.id) else (issuer, user)
             await db.execute("UPDATE users SET person_id = ? WHERE id = ? OR person_id = ?",
                              (person.id, other.id, other.id))
-            await db.execute("UPDATE question_log SET user_id = ? WHERE user_id = ?",
-                             (person.id, other.id))
-            await db.execute("DELETE FROM conversations WHERE user_id = ?", (other.id,))
+            ids = {"person": person.id, "other": other.id}
+            for statement in (*MOVES, *LEFT_OVER):
+                await db.execute(statement, ids)
         return LinkResult(LinkOutcome.LINKED, issuer)
 
 

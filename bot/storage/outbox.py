@@ -169,6 +169,16 @@ class SqliteOutbox:
             (reason, to_db(now), row_id),
         )
 
+    async def redirect(self, row_id: int, address: Address, reason: str, now: datetime) -> None:
+        """Send a pending message to `address` (another app) instead, now; it keeps its
+        key, so it is delivered in one app only, and no other fallback."""
+        await self._db.write(
+            """UPDATE outbox SET channel = ?, chat_id = ?, thread_id = NULL, next_try_at = ?,
+                   error = ?, payload = json_remove(payload, '$.fallback')
+               WHERE id = ? AND state = 'pending'""",
+            (address.channel, address.chat_id, to_db(now), reason, row_id),
+        )
+
     async def ref_of(self, address: Address, message_id: str) -> str | None:
         """What a delivered message belongs to ("ticket:12"), from its chat and id."""
         row = await self._db.fetch_one(

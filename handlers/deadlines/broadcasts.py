@@ -13,8 +13,8 @@ import json
 from handlers.context import HandlerContext
 from handlers.deadlines.buttons import OnBroadcast, pack
 from handlers.deadlines.spec import Audience
-from handlers.deadlines.targeting import targets
-from handlers.model import Address, Block, Button, Outgoing, Priority, Reply, Style
+from handlers.deadlines.targeting import reach, targets
+from handlers.model import Block, Button, Outgoing, Priority, Reply, Style
 
 
 class Broadcasts:
@@ -31,10 +31,10 @@ class Broadcasts:
                                                     len(officials) - len(active), now)
         message = Reply((Block(self.ctx.texts("broadcast_title"), Style.TITLE), Block(text)))
         for official in active:
+            address, fallback = reach(official)
             await self.ctx.outbox.send(Outgoing(
-                message, Address(official.channel, official.external_id),
-                key=f"broadcast:{broadcast_id}:{official.user_id}",
-                ref=f"broadcast:{broadcast_id}", priority=Priority.BROADCAST,
+                message, address, key=f"broadcast:{broadcast_id}:{official.user_id}",
+                ref=f"broadcast:{broadcast_id}", priority=Priority.BROADCAST, fallback=fallback,
             ))
         started = self.ctx.texts("thongbao_started", id=broadcast_id, count=len(active),
                                  skipped=len(officials) - len(active))

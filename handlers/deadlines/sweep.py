@@ -34,9 +34,9 @@ from handlers.deadlines.schedule import (
     reminder_time,
 )
 from handlers.deadlines.settings import ReminderSettings
-from handlers.deadlines.spec import offset_minutes
+from handlers.deadlines.spec import DeadlineSpec, offset_minutes
 from handlers.deadlines.staff_report import report_message
-from handlers.deadlines.targeting import targets
+from handlers.deadlines.targeting import reach, targets
 from handlers.model import Address, Outgoing, Priority
 from handlers.ports import Claim, Official, StoredDeadline
 from handlers.workdays import VIETNAM
@@ -59,6 +59,7 @@ class Recipient:
     address: Address
     scope: str  # what their confirmation is recorded under
     user_id: int | None = None
+    fallback: Address | None = None  # the person's other app (see `targeting.reach`)
 
 
 class Reminders:
@@ -114,9 +115,7 @@ class Reminders:
     def _recipients(self, stored: StoredDeadline, officials: Sequence[Official]
                     ) -> list[Recipient]:
         spec = stored.spec
-        found = [Recipient(f"user:{o.user_id}", Address(o.channel, o.external_id),
-                           done_scope(spec, o), o.user_id)
-                 for o in targets(spec.audience, officials)]
+        found = [_person(spec, official) for official in targets(spec.audience, officials)]
         for team in spec.audience.teams:
             address = self.settings.teams.get(team)
             if address is not None:
@@ -175,6 +174,7 @@ class Reminders:
             await self.ctx.outbox.send(Outgoing(
                 reply, rows[0][2].address, key=f"reminder:{key}:{first}",
                 ref=f"reminder:{first}", priority=Priority.REMINDER,
+                fallback=rows[0][2].fallback,
             ))
         return len(by_recipient)
 
@@ -202,6 +202,12 @@ class Reminders:
                                             key=f"reminder:{SUPERVISORS}:{first}",
                                             priority=Priority.REMINDER))
         return 1
+
+
+def _person(spec: DeadlineSpec, official: Official) -> Recipient:
+    address, fallback = reach(official)
+    return Recipient(f"user:{official.user_id}", address, done_scope(spec, official),
+                     official.user_id, fallback)
 
 
 def _row(claim: Claim) -> tuple[int, str, str, str]:

@@ -11,8 +11,15 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from handlers.deadlines.spec import Audience
+from handlers.model import Address
 from handlers.ports import Official
 from knowledge.normalize import fold as fold_text
+
+# A person with accounts in two apps is reminded on Zalo first: its free window can only
+# be judged when the message goes (it may close while the message waits behind a
+# broadcast), so Zalo's sender judges it then and hands the message to the other
+# account when it is closed.
+FIRST_CHANNEL = "zalo"
 
 # Units and positions are few and compared for every official of every deadline.
 fold = lru_cache(maxsize=4096)(fold_text)
@@ -45,3 +52,11 @@ def units_concerned(audience: Audience, officials: Sequence[Official],
 
 def _among(value: str, names: Sequence[str]) -> bool:
     return not names or fold(value) in {fold(name) for name in names}
+
+
+def reach(official: Official) -> tuple[Address, Address | None]:
+    """Where a reminder to `official` goes first, and where instead if that app cannot
+    reach them for free when it is sent (None: nowhere else)."""
+    accounts = sorted([Address(official.channel, official.external_id), *official.elsewhere],
+                      key=lambda account: account.channel != FIRST_CHANNEL)
+    return accounts[0], accounts[1] if len(accounts) > 1 else None

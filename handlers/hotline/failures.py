@@ -19,23 +19,33 @@ async def delivery_failed(
     key: str,
     reason: str,
     unreachable: bool,
+    upload: bool = False,
 ) -> None:
-    """Tell the team a message of ticket `ref` to the official failed for good, and why.
+    """Tell the team a message of ticket `ref` to the official failed for good, and why,
+    or that a photo or file from the official (`upload`) could not be passed on to them.
 
-    A failure in the team chat itself is only logged by the sender: reporting it there
-    would fail the same way.
+    Any other failure in the team chat itself is only logged by the sender: reporting it
+    there would fail the same way.
     """
     number = ticket_of_ref(ref)
     ticket = await ctx.storage.tickets.get(number) if number is not None else None
-    if ticket is None or address.chat != ticket.official.chat:
+    if ticket is None:
         return
     texts = ctx.texts
-    if unreachable:
-        why = texts("failure_blocked")
-    elif any(word in reason.lower() for word in TOO_BIG):
-        why = texts("failure_too_big")
-    else:
-        why = texts("failure_other", reason=reason)
+    if address.chat != ticket.official.chat:
+        if upload and not unreachable:
+            why = _why(ctx, reason)
+            await relay.to_team(ctx, settings, ticket, f"{ticket.ref}:failed:{key}",
+                                Reply.text(texts("ticket_upload_failed", number=ticket.id,
+                                                 reason=why)))
+        return
+    why = texts("failure_blocked") if unreachable else _why(ctx, reason)
     await ctx.storage.tickets.add_event(ticket.id, "failure", "", why, ctx.clock())
     await relay.to_team(ctx, settings, ticket, f"{ticket.ref}:failed:{key}",
                         Reply.text(texts("ticket_delivery_failed", number=ticket.id, reason=why)))
+
+
+def _why(ctx: HandlerContext, reason: str) -> str:
+    if any(word in reason.lower() for word in TOO_BIG):
+        return ctx.texts("failure_too_big")
+    return ctx.texts("failure_other", reason=reason)

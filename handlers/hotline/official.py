@@ -13,7 +13,17 @@ from typing import Any
 from handlers.context import HandlerContext
 from handlers.hotline import buttons, relay
 from handlers.hotline.settings import HotlineSettings
-from handlers.model import Block, Button, Copy, Incoming, Reply, Result, Style
+from handlers.model import (
+    Address,
+    Attachment,
+    AttachmentKind,
+    Block,
+    Button,
+    Incoming,
+    Reply,
+    Result,
+    Style,
+)
 from handlers.onboarding import Onboarding
 from handlers.ports import Conversation, NewTicket, Registration, Ticket, TicketState, User
 from handlers.workdays import format_day
@@ -210,7 +220,9 @@ class OfficialSide:
     async def _describe(self, user: User, incoming: Incoming, data: dict[str, Any]) -> Result:
         attachments = list(data.get("attachments", []))
         if incoming.attachments and incoming.message_id is not None:
-            attachments.append(incoming.message_id)
+            attachments.append([incoming.message_id,
+                                *([a.kind.value, a.file_id, a.file_name]
+                                  for a in incoming.attachments)])
         if not incoming.text:
             await self._step(user, STEP_DESCRIBE, {**data, "attachments": attachments})
             return [Reply.text(self.ctx.texts("hotline_describe_more"))]
@@ -219,7 +231,7 @@ class OfficialSide:
 
     async def _open(
         self, user: User, incoming: Incoming, topic: str, question: str,
-        entry_id: str | None, attachments: list[str],
+        entry_id: str | None, attachments: list[Any],
     ) -> Result:
         texts, now = self.ctx.texts, self.ctx.clock()
         profile = await self.ctx.storage.users.profile(user.id)
@@ -232,17 +244,39 @@ class OfficialSide:
         ), now)
         await self.ctx.storage.tickets.add_event(ticket.id, "official", user.display_name,
                                                  question, now)
-        await relay.to_team(self.ctx, self.settings, ticket, f"{ticket.ref}:header",
-                            relay.header(self.ctx, self.settings, ticket))
-        for message_id in attachments:
-            copy = Copy(incoming.chat.chat, message_id)
-            await relay.to_team(self.ctx, self.settings, ticket,
-                                f"{ticket.ref}:attachment:{message_id}", copy=copy)
+        await self._card_to_team(ticket, incoming.chat.chat, attachments)
         await self._step(user, STEP_OPEN, {"ticket": ticket.id, "acked": False})
         blocks = [Block(texts("hotline_sent", number=ticket.id, team=team.name)),
                   *self._expectation(now),
                   Block(texts("hotline_talking_to_team", number=ticket.id), Style.NOTE)]
         return [Reply(tuple(blocks), relay.leave_button(self.ctx))]
+
+    async def _card_to_team(self, ticket: Ticket, source: Address, attachments: list[Any]
+                            ) -> None:
+        """The ticket's card, then what the official sent before describing the problem
+        (`attachments`, each [message id, [kind, file id, file name]…])."""
+        team_chat = relay.team_of(self.settings, ticket).chat
+        sent: list[tuple[str, relay.Media]] = []
+        lost: list[Attachment] = []
+        for stored in attachments:
+            # A bare message id was kept before files were carried between apps.
+            message_id, *files = [stored, ["other", "", ""]] if isinstance(stored, str) \
+                else stored
+            media, missing = relay.carried(
+                source, message_id,
+                [Attachment(AttachmentKind(kind), file_id, name) for kind, file_id, name in files],
+                team_chat)
+            sent += [(f"{message_id}:{n}" if n else message_id, item)
+                     for n, item in enumerate(media)]
+            lost += missing
+        header = relay.header(self.ctx, self.settings, ticket)
+        if lost:
+            header = Reply((*header.blocks, *relay.not_passed(self.ctx, lost, team_chat)),
+                           header.buttons)
+        await relay.to_team(self.ctx, self.settings, ticket, f"{ticket.ref}:header", header)
+        for key, item in sent:
+            await relay.to_team(self.ctx, self.settings, ticket,
+                                f"{ticket.ref}:attachment:{key}", media=item)
 
     def _expectation(self, now: datetime) -> list[Block]:
         """When a first answer is likely: soon in office hours, else when the team is back."""

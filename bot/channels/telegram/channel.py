@@ -16,7 +16,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from telegram import Bot, BotCommand, LinkPreviewOptions, ReplyParameters, Update
+from telegram import Bot, BotCommand, InputFile, LinkPreviewOptions, ReplyParameters, Update
+from telegram import Message as TelegramMessage
 from telegram import User as TelegramUser
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken, TelegramError
@@ -33,8 +34,9 @@ from bot.channels.telegram.webhook import WebhookServer
 from bot.config import TelegramSection
 from bot.delivery.backoff import Backoff, retry_transient
 from bot.delivery.envelope import Envelope
-from bot.delivery.errors import ChannelFatal
-from handlers.model import Address, Incoming
+from bot.delivery.errors import ChannelFatal, Rejected, Transient
+from bot.delivery.files import Fetched, download, fetched
+from handlers.model import Address, Attachment, AttachmentKind, Incoming
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ TOPIC_NAME_LIMIT = 128
 NOT_A_FORUM = "not a forum"  # createForumTopic's 400 in a plain group
 # The calls made for every update, answered as plain JSON (see TelegramChannel._call).
 PLAIN_CALLS = ("getUpdates", "sendMessage")
+PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto's; a larger photo goes as a file (up to 50 MB)
 
 
 def api_root(base_url: str) -> str:
@@ -156,6 +159,10 @@ class TelegramChannel:
             shown = await self._acknowledge(envelope.press_id, notice)
             if envelope.reply is None or (notice is not None and shown):
                 return
+        if envelope.fetched is not None:
+            uploaded = await self._upload(chat_id, envelope.fetched, thread)
+            await on_part(str(uploaded.message_id), True)
+            return
         if envelope.copy is not None:
             source = envelope.copy
             copied = await self.bot.copy_message(
@@ -175,6 +182,26 @@ class TelegramChannel:
                 message_thread_id=thread, reply_parameters=reply_to,
             )
             await on_part(str(sent["message_id"]), index == len(parts) - 1)
+
+    async def fetch(self, file: Attachment) -> Fetched:
+        """A photo or file someone sent the bot: `getFile` gives its address (the Bot API
+        hands out files of at most 20 MB), then a bounded download."""
+        try:
+            found = await self.bot.get_file(file.file_id)
+        except BadRequest as err:
+            raise Rejected(f"Telegram cannot give the file: {err}") from None
+        except TelegramError as err:
+            raise Transient(f"getFile failed: {err}") from None
+        if not found.file_path:
+            raise Rejected("Telegram gave no address for the file")
+        content = await download(found.file_path)
+        return fetched(file, content, found.file_path.rsplit("/", 1)[-1])
+
+    async def _upload(self, chat_id: str, file: Fetched, thread: int | None) -> TelegramMessage:
+        upload = InputFile(file.content, filename=file.name)
+        if file.kind is AttachmentKind.PHOTO and len(file.content) <= PHOTO_LIMIT:
+            return await self.bot.send_photo(chat_id, upload, message_thread_id=thread)
+        return await self.bot.send_document(chat_id, upload, message_thread_id=thread)
 
     async def _acknowledge(self, press_id: str, notice: str | None) -> bool:
         """Answer a press; False when Telegram refuses because the press is too old.

@@ -22,6 +22,8 @@ API_HOST = "https://openapi.zalo.me"
 OAUTH_HOST = "https://oauth.zaloapp.com"
 ZNS_HOST = "https://business.openapi.zalo.me"
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# An upload carries up to a few megabytes.
+UPLOAD_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 # The refresh call is capped harder: a refresh that hangs holds every sender waiting.
 TOKEN_TIMEOUT = httpx.Timeout(12.0, connect=5.0)
 
@@ -83,6 +85,16 @@ class ZaloApi:
                                 {"recipient": {"user_id": user_id}, "message": message})
         return str(data.get("message_id", ""))
 
+    async def upload(self, access_token: str, kind: str, name: str, content: bytes) -> str:
+        """An `image` (Zalo answers an attachment id) or a `file` (a token) uploaded, to
+        send in a customer-support message."""
+        async with _client(UPLOAD_TIMEOUT) as client:
+            response = await client.post(f"{self._api}/v2.0/oa/upload/{kind}",
+                                         files={"file": (name, content)},
+                                         headers={"access_token": access_token})
+        data = _data(response)
+        return str(data.get("attachment_id" if kind == "image" else "token", ""))
+
     async def send_zns(
         self, access_token: str, phone: str, template_id: str, template_data: dict[str, str],
         tracking_id: str,
@@ -110,14 +122,19 @@ class ZaloApi:
     async def _call(self, url: str, access_token: str, body: dict[str, Any]) -> dict[str, Any]:
         async with _client(TIMEOUT) as client:
             response = await client.post(url, json=body, headers={"access_token": access_token})
-        if response.status_code >= 500:
-            response.raise_for_status()
-        answer = _json(response)
-        code = int(answer.get("error", 0) or 0)
-        if code != 0:
-            raise ZaloApiError(code, str(answer.get("message", "")))
-        data = answer.get("data")
-        return data if isinstance(data, dict) else {}
+        return _data(response)
+
+
+def _data(response: httpx.Response) -> dict[str, Any]:
+    """The `data` of a call's answer; a non-zero `error` raises `ZaloApiError`."""
+    if response.status_code >= 500:
+        response.raise_for_status()
+    answer = _json(response)
+    code = int(answer.get("error", 0) or 0)
+    if code != 0:
+        raise ZaloApiError(code, str(answer.get("message", "")))
+    data = answer.get("data")
+    return data if isinstance(data, dict) else {}
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

@@ -28,9 +28,10 @@ from bot.channels.zalo.webhook import WebhookServer
 from bot.channels.zalo.window import Route, decide
 from bot.config import ZaloSection
 from bot.delivery.envelope import Envelope
-from bot.delivery.errors import ChannelFatal, Rejected, Unreachable
+from bot.delivery.errors import ChannelFatal, Elsewhere, Rejected, Unreachable
+from bot.delivery.files import Fetched, FileTooBig, download, fetched
 from bot.storage import Storage
-from handlers.model import Address, Incoming, Priority
+from handlers.model import Address, Attachment, AttachmentKind, Incoming, Priority
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,6 +40,9 @@ PACE = Pace(interval=1.0, burst=3)  # no published limit; like a Telegram privat
 # A ZNS template takes its parameters by name; the bot fills this one with the message.
 ZNS_TEXT_PARAMETER = "noi_dung"
 ZNS_TEXT_LIMIT = 400
+# Zalo's upload limits (not confirmed: vendors' code, see the README).
+IMAGE_LIMIT = 1024 * 1024
+FILE_LIMIT = 5 * 1024 * 1024
 # The proactive refresh looks again at least this often (a reactive refresh may have
 # changed the expiry meanwhile) and after a failed attempt.
 CHECK_SECONDS = 3600.0
@@ -113,17 +117,27 @@ class ZaloChannel:
     async def _send(self, envelope: Envelope, on_part: PartDelivered) -> None:
         if envelope.copy is not None:
             raise Rejected("Zalo cannot copy a message from another chat")
-        if envelope.reply is None:
+        if envelope.reply is None and envelope.fetched is None:
             return  # a button press's acknowledgement: Zalo has none
         user = envelope.address.chat_id
         contact = await self._storage.zalo_contacts.get(user)
         kind = (envelope.ref or envelope.key).split(":", 1)[0]
         decision = decide(contact, envelope.priority, kind, self._section.zns.templates,
                           self._clock())
+        if decision.route is not Route.FREE and envelope.priority.bulk and envelope.fallback:
+            raise Elsewhere(decision.reason or f"outside Zalo's free window ({decision.route})")
         if decision.route is Route.NONE:
             if envelope.priority is Priority.REMINDER:
                 raise Rejected(decision.reason)  # the chat itself stays reachable
             raise Unreachable(decision.reason)
+        if envelope.fetched is not None:
+            message = await self._attachment(envelope.fetched)
+            message_id = await self._authorised(
+                lambda token: self._api.send_cs(token, user, message))
+            await self._storage.zalo_contacts.replied(user)
+            await on_part(message_id, True)
+            return
+        assert envelope.reply is not None
         if decision.route is Route.ZNS:
             assert contact is not None and contact.phone is not None
             data = {ZNS_TEXT_PARAMETER: envelope.reply.plain_text[:ZNS_TEXT_LIMIT]}
@@ -138,6 +152,28 @@ class ZaloChannel:
                 lambda token, part=part: self._api.send_cs(token, user, part))
             await self._storage.zalo_contacts.replied(user)
             await on_part(message_id, index == len(parts) - 1)
+
+    async def fetch(self, file: Attachment) -> Fetched:
+        """A photo or file a person sent the OA: the event gave its address."""
+        if not file.file_id.startswith(("https://", "http://")):
+            raise Rejected("Zalo gave no address for the file")
+        content = await download(file.file_id)
+        return fetched(file, content, file.file_id.split("?", 1)[0].rsplit("/", 1)[-1])
+
+    async def _attachment(self, file: Fetched) -> dict[str, Any]:
+        """A `cs` message carrying `file`, uploaded first: a photo of at most 1 MB as an
+        image, anything else (a larger photo too) as a file of at most 5 MB."""
+        image = file.kind is AttachmentKind.PHOTO and len(file.content) <= IMAGE_LIMIT
+        if not image and len(file.content) > FILE_LIMIT:
+            raise FileTooBig(len(file.content), FILE_LIMIT)
+        kind = "image" if image else "file"
+        ref = await self._authorised(
+            lambda token: self._api.upload(token, kind, file.name, file.content))
+        if image:
+            return {"attachment": {"type": "template", "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "attachment_id": ref}]}}}
+        return {"attachment": {"type": "file", "payload": {"token": ref}}}
 
     async def _authorised(self, call: Callable[[str], Awaitable[T]]) -> T:
         """`call(token)`; on an invalid token, one refresh and one retry.
