@@ -13,6 +13,7 @@ costs more than the rest of the request for a long Vietnamese answer.
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -104,6 +105,8 @@ def _body(request_data: RequestData | None) -> dict[str, Any]:
         form.add_field(name, value)
     for name, upload in request_data.multipart_data.items():
         filename, content, *mime = upload
+        if isinstance(content, bytes):  # aiohttp streams a file, but not bytes, in chunks
+            content = io.BytesIO(content)
         form.add_field(name, content, filename=filename,
                        content_type=mime[0] if mime else "application/octet-stream")
     return {"data": form}
