@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from handlers import callbacks
+from handlers.button_codec import pack
 from handlers.cards import CardOptions, answer_card
 from handlers.context import HandlerContext
 from handlers.context_follow import FollowUp, focus_lines, follow_up, said_elsewhere
@@ -101,11 +102,10 @@ def close_call(result: SearchResult) -> int | None:
     return None if set(words(top.entry.title)) <= set(words(result.query)) else 1
 
 
-async def press(ctx: HandlerContext, user_id: int, data: str) -> Reply:
-    """A button press; forged, stale or someone else's buttons get a polite refusal."""
-    action = callbacks.unpack(data)
-    question = await ctx.storage.questions.get(action.question_id) if action else None
-    if action is None or question is None or question.user_id != user_id:
+async def press(ctx: HandlerContext, user_id: int, action: callbacks.Action) -> Reply:
+    """A button press; stale buttons and someone else's get a polite refusal."""
+    question = await ctx.storage.questions.get(action.question_id)
+    if question is None or question.user_id != user_id:
         return Reply.text(ctx.texts("button_expired"))
     match action:
         case callbacks.ShowSection(section=section):
@@ -158,11 +158,10 @@ def hotline_contacts(ctx: HandlerContext) -> str:
 
 
 async def asked_for_support(
-    ctx: HandlerContext, user_id: int, data: str
+    ctx: HandlerContext, user_id: int, action: callbacks.Action
 ) -> QuestionRecord | None:
     """The person's own logged question a "Hỏi tổ hỗ trợ" button carries, when the hotline
     takes tickets (the question and its entry go into the ticket); else None."""
-    action = callbacks.unpack(data)
     if not ctx.support.tickets or not isinstance(action, callbacks.AskSupport):
         return None
     question = await ctx.storage.questions.get(action.question_id)
@@ -195,10 +194,10 @@ def suggestions(
     )
     buttons = tuple(
         (Button(texts("suggest_button", number=n, label=short_label(entry.title)),
-                callbacks.pack(callbacks.PickSuggestion(question_id, index))),)
+                pack(callbacks.PickSuggestion(question_id, index))),)
         for n, (index, entry) in enumerate(choices, 1)
     )
-    none = callbacks.pack(callbacks.AskSupport(question_id))
+    none = pack(callbacks.AskSupport(question_id))
     return Reply(
         (Block(intro), Block(listed)),
         (*buttons, (Button(texts("button_none_of_these"), none),)),
@@ -209,7 +208,7 @@ def _ask_flaw(ctx: HandlerContext, question_id: int) -> Reply:
     texts = ctx.texts
     flaws = tuple(
         Button(texts(f"button_flaw_{flaw.value}"),
-               callbacks.pack(callbacks.FeedbackReason(question_id, flaw)))
+               pack(callbacks.FeedbackReason(question_id, flaw)))
         for flaw in callbacks.Flaw
     )
     return Reply((Block(texts("feedback_ask_flaw")),),
@@ -242,7 +241,7 @@ def _support(ctx: HandlerContext, question: QuestionRecord) -> Reply:
 
 
 def _support_row(ctx: HandlerContext, question_id: int) -> tuple[tuple[Button, ...], ...]:
-    support = callbacks.pack(callbacks.AskSupport(question_id))
+    support = pack(callbacks.AskSupport(question_id))
     return ((Button(ctx.texts("button_ask_support"), support),),)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from handlers import callbacks
+from handlers.button_codec import pack
 from handlers.model import Block, Button, Reply, Style
 from handlers.shorten import LIST_ITEM, first_sentence, fit, fit_with_warnings, head, short_label
 from handlers.texts import Texts
@@ -225,7 +226,7 @@ def _buttons(
     entry: Entry, shown: set[Section], question_id: int, texts: Texts, options: CardOptions
 ) -> tuple[tuple[Button, ...], ...]:
     sections = [
-        Button(texts(f"button_{s.value}"), callbacks.pack(callbacks.ShowSection(question_id, s)))
+        Button(texts(f"button_{s.value}"), pack(callbacks.ShowSection(question_id, s)))
         for s in SECTION_BUTTONS
         if s not in shown and has_section(entry, s)
     ]
@@ -233,7 +234,7 @@ def _buttons(
             for i in range(0, len(sections), BUTTONS_PER_ROW)]
     if options.alternative is not None:
         index, title = options.alternative
-        pick = callbacks.pack(callbacks.PickSuggestion(question_id, index))
+        pick = pack(callbacks.PickSuggestion(question_id, index))
         rows.insert(0, (Button(texts("button_also_meant", label=short_label(title)), pick),))
     # A procedure's (or a redirect's) source is its own portal record; guidance cites
     # records only as examples, which would mislead as "the" record.
@@ -242,13 +243,13 @@ def _buttons(
     rows.append(
         (
             Button(texts("button_feedback_up"),
-                   callbacks.pack(callbacks.Feedback(question_id, useful=True))),
+                   pack(callbacks.Feedback(question_id, useful=True))),
             Button(texts("button_feedback_down"),
-                   callbacks.pack(callbacks.Feedback(question_id, useful=False))),
+                   pack(callbacks.Feedback(question_id, useful=False))),
         )
     )
     if options.ask_support:
-        support = callbacks.pack(callbacks.AskSupport(question_id))
+        support = pack(callbacks.AskSupport(question_id))
         rows.append((Button(texts("button_ask_support"), support),))
     return tuple(rows)
 

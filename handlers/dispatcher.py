@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers import ask, commands, linking, onboarding
+from handlers import ask, callbacks, commands, linking, onboarding
+from handlers.button_codec import ButtonCodec
 from handlers.commands import Audience, Command, Feature
 from handlers.context import HandlerContext
 from handlers.deadlines import buttons as deadline_buttons
@@ -19,6 +20,7 @@ from handlers.deadlines.settings import ReminderSettings
 from handlers.hotline import Hotline, buttons
 from handlers.hotline.settings import HotlineSettings
 from handlers.model import Block, ChatKind, Incoming, Reply, Result
+from handlers.onboarding import KINDS as ONBOARDING_BUTTONS
 from handlers.onboarding import Onboarding, OnboardingSettings
 from handlers.ports import User
 
@@ -38,6 +40,9 @@ class Dispatcher:
         self.onboarding = onboarding or Onboarding(ctx, OnboardingSettings())
         self.hotline = Hotline(ctx, hotline or HotlineSettings(), self.onboarding)
         self.deadlines = deadlines or DeadlineHandlers(ctx, ReminderSettings())
+        # Every feature's buttons, read by one codec that refuses two with one code.
+        self.buttons = ButtonCodec([*callbacks.KINDS, *buttons.KINDS, *deadline_buttons.KINDS,
+                                    *ONBOARDING_BUTTONS])
 
     @property
     def features(self) -> set[Feature]:
@@ -135,17 +140,19 @@ class Dispatcher:
         return Reply(tuple(blocks))
 
     async def _press(self, user: User, incoming: Incoming) -> Result:
-        data = incoming.button or ""
-        if onboarding.owns(data):
-            return [await self.onboarding.press(user, incoming)]
-        if buttons.owns(data):
-            return await self.hotline.press(user, incoming)
-        if deadline_buttons.owns(data):
-            return [await self.deadlines.press(user, incoming)]
-        question = await ask.asked_for_support(self.ctx, user.id, data)
+        action = self.buttons.unpack(incoming.button or "")
+        if isinstance(action, onboarding.Action):
+            return [await self.onboarding.press(user, incoming, action)]
+        if isinstance(action, buttons.Action):
+            return await self.hotline.press(user, incoming, action)
+        if isinstance(action, deadline_buttons.Action):
+            return [await self.deadlines.press(user, incoming, action)]
+        if not isinstance(action, callbacks.Action):
+            return [Reply.text(self.ctx.texts("button_expired"))]
+        question = await ask.asked_for_support(self.ctx, user.id, action)
         if question is not None:
             return [await self.hotline.start(user, question.query, question.answer_id)]
-        return [await ask.press(self.ctx, user.id, data)]
+        return [await ask.press(self.ctx, user.id, action)]
 
 
 def _valid_text(text: str) -> str:

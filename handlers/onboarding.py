@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from rapidfuzz import fuzz, process
 
-from handlers.callbacks import checked, number
+from handlers.button_codec import ButtonData, pack
 from handlers.context import HandlerContext
 from handlers.model import Address, Block, Button, Incoming, Outgoing, Reply
 from handlers.ports import Conversation, Profile, Registration, User
@@ -53,24 +53,24 @@ class OnboardingSettings:
 
 
 @dataclass(frozen=True)
-class ChooseUnit:
+class ChooseUnit(ButtonData, code="o:u"):
     """Pick the n-th unit offered in the current registration step."""
 
     index: int
 
 
 @dataclass(frozen=True)
-class ChoosePosition:
+class ChoosePosition(ButtonData, code="o:p"):
     index: int
 
 
 @dataclass(frozen=True)
-class EditProfile:
+class EditProfile(ButtonData, code="o:e"):
     pass
 
 
 @dataclass(frozen=True)
-class Approve:
+class Approve(ButtonData, code="o:a"):
     """Staff approve a profile as it was at `revision` (a later edit makes the button stale)."""
 
     user_id: int
@@ -78,44 +78,7 @@ class Approve:
 
 
 Action = ChooseUnit | ChoosePosition | EditProfile | Approve
-PREFIX = "o"
-
-
-def pack(action: Action) -> str:
-    match action:
-        case ChooseUnit(index):
-            data = f"{PREFIX}:u:{index}"
-        case ChoosePosition(index):
-            data = f"{PREFIX}:p:{index}"
-        case EditProfile():
-            data = f"{PREFIX}:e"
-        case Approve(user_id, revision):
-            data = f"{PREFIX}:a:{user_id}:{revision}"
-    return checked(data)
-
-
-def owns(data: str) -> bool:
-    return data.startswith(f"{PREFIX}:")
-
-
-def unpack(data: str) -> Action | None:
-    """The action a button carries, or None for anything malformed."""
-    parts = data.split(":")
-    if parts[0] != PREFIX or len(parts) < 2:
-        return None
-    kind, numbers = parts[1], parts[2:]
-    values = [value for value in map(number, numbers) if value is not None]
-    if len(values) != len(numbers):
-        return None
-    if kind == "u" and len(values) == 1:
-        return ChooseUnit(values[0])
-    if kind == "p" and len(values) == 1:
-        return ChoosePosition(values[0])
-    if kind == "e" and not values:
-        return EditProfile()
-    if kind == "a" and len(values) == 2:
-        return Approve(values[0], values[1])
-    return None
+KINDS: tuple[type[ButtonData], ...] = (ChooseUnit, ChoosePosition, EditProfile, Approve)
 
 
 @dataclass(frozen=True)
@@ -207,8 +170,7 @@ class Onboarding:
             return Reply((Block(hint),), self._position_buttons())
         return await self._finish(user, unit, position)
 
-    async def press(self, user: User, incoming: Incoming) -> Reply:
-        action = unpack(incoming.button or "")
+    async def press(self, user: User, incoming: Incoming, action: Action) -> Reply:
         conversation = await self._conversation(user)
         step = conversation.step if conversation else None
         data = conversation.data if conversation else {}

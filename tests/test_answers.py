@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.config import ConfigError, load_config
 from bot.delivery.envelope import envelope, payload_json
 from handlers import callbacks
+from handlers.button_codec import ButtonCodec, pack
 from handlers.cards import CARD_LIMIT, CardOptions, answer_card, default_section, has_section
 from handlers.context_follow import said_elsewhere
 from handlers.model import Address, Block, Button, Outgoing, Reply, Sender, Style
@@ -298,7 +299,7 @@ async def test_a_thumbs_down_asks_what_was_wrong_and_is_listed_for_curators(
 
 async def test_the_reason_buttons_are_the_askers_only(app: App) -> None:
     await ask(app, "đăng ký khai sinh")
-    data = callbacks.pack(callbacks.FeedbackReason(1, callbacks.Flaw.OUTDATED))
+    data = pack(callbacks.FeedbackReason(1, callbacks.Flaw.OUTDATED))
     nam = Sender("console", "nam", "Anh Nam")
     (reply,) = await app.dispatcher.handle(incoming(nam, button=data))
     assert isinstance(reply, Reply) and "Nút này đã cũ" in reply.plain_text
@@ -325,6 +326,7 @@ async def test_the_same_time_limit_is_listed_once(app: App) -> None:
     assert reply.plain_text.count("1 ngày làm việc") == 1
 
 
+ANSWER_BUTTONS = ButtonCodec(callbacks.KINDS)
 KNOWLEDGE = load_knowledge_base([bundled_entries_path()])
 TEXTS = Texts.load(None)
 ENTRY_IDS = {entry.id for entry in KNOWLEDGE.entries}
@@ -342,7 +344,7 @@ def test_every_first_message_fits_a_phone_screen(entry: Entry) -> None:
         assert "**" not in text
         assert not ENTRY_IDS & set(re.findall(r"[a-z0-9-]+/[a-z0-9-]+", text))
         assert all(block.text.strip() for block in card.blocks)
-        actions = [callbacks.unpack(b.data) for row in card.buttons for b in row if b.data]
+        actions = [ANSWER_BUTTONS.unpack(b.data) for row in card.buttons for b in row if b.data]
         with_button = {a.section for a in actions if isinstance(a, callbacks.ShowSection)}
         missing = {s for s in Section if has_section(entry, s)} - with_button
         assert missing <= {section, default_section(entry), Section.CONDITIONS}, section

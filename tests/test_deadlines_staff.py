@@ -75,7 +75,7 @@ async def test_thongbao_previews_sends_reports_progress_and_stops(tmp_path: Path
         assert "2 tin chưa gửi sẽ không gửi nữa" in stopped.plain_text
         after = await w.press(staff, started, "Tiến độ", chat_id=STAFF_CHAT)
         assert "không gửi được 2" in after.plain_text and "Đã dừng gửi" in after.plain_text
-        forged = await w.say(staff, button="bc:s:1")
+        forged = await w.say(staff, button="bc:1:1")
         assert "Nút này đã cũ" in forged.plain_text  # outside the staff chat
 
 

@@ -10,6 +10,7 @@ import pytest
 from bot.app import App, open_app
 from bot.config import load_config
 from handlers import callbacks
+from handlers.button_codec import MAX_BYTES, pack
 from handlers.model import Address, Attachment, AttachmentKind, Incoming, Sender
 from knowledge.entry import Section
 from tests.factories import FIXED_NOW, incoming
@@ -41,7 +42,7 @@ async def test_section_button_shows_that_section(app: App) -> None:
         incoming(LAN, text="dang ky khai sinh can giay to gi")
     )
     fee = next(b for row in reply.buttons for b in row if b.label == "💰 Lệ phí")
-    assert callbacks.unpack(fee.data) == callbacks.ShowSection(1, Section.FEE)
+    assert app.dispatcher.buttons.unpack(fee.data) == callbacks.ShowSection(1, Section.FEE)
     assert "Miễn lệ phí" in await press(app, LAN, fee.data)
 
 
@@ -79,10 +80,10 @@ async def test_a_photo_with_a_caption_is_answered_by_its_caption(app: App) -> No
     assert card.blocks[0].text == "Đăng ký khai sinh"
 
 
-def test_button_data_fits_telegram_limit() -> None:
+def test_button_data_fits_telegram_limit(app: App) -> None:
     biggest = callbacks.ShowSection(10**15, Section.CONDITIONS)
-    assert len(callbacks.pack(biggest).encode()) <= callbacks.MAX_BYTES
-    assert callbacks.unpack(callbacks.pack(biggest)) == biggest
+    assert len(pack(biggest).encode()) <= MAX_BYTES
+    assert app.dispatcher.buttons.unpack(pack(biggest)) == biggest
 
 
 async def test_undecodable_characters_are_replaced_not_a_failure(app: App) -> None:

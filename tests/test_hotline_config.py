@@ -9,6 +9,7 @@ import pytest
 
 from bot.app import open_app
 from bot.config import ConfigError, load_config
+from handlers.button_codec import pack
 from handlers.hotline import buttons
 from handlers.model import Sender
 from handlers.ports import TicketState
@@ -107,9 +108,9 @@ async def test_thanks_after_closing_reopens_nothing_but_a_new_problem_does(
     async with open_app(config, clock=lambda: TUESDAY_MORNING) as app:
         handle, tickets = app.dispatcher.handle, app.storage.tickets
         await handle(incoming(LAN, text="/hotro"))
-        await handle(incoming(LAN, button=buttons.pack(buttons.ChooseTopic(0))))
+        await handle(incoming(LAN, button=pack(buttons.ChooseTopic(0))))
         await handle(incoming(LAN, text="Sổ hộ tịch ghi sai năm sinh"))
-        await handle(incoming(hung, button=buttons.pack(buttons.Close(1)),
+        await handle(incoming(hung, button=pack(buttons.Close(1)),
                               chat_id=str(JUSTICE_TEAM)))
         (thanks,) = await handle(incoming(LAN, text="cảm ơn anh nhiều"))
         assert "Không có gì ạ" in thanks.plain_text

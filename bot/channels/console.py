@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.channels.base import InboxSink, Pace, PartDelivered
 from bot.delivery.envelope import Envelope
-from handlers.callbacks import number
+from handlers.button_codec import number
 from handlers.model import Address, Button, ChatKind, Incoming, Reply, Sender, Style
 from handlers.texts import Texts
 

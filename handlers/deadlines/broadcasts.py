@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 
+from handlers.button_codec import pack
 from handlers.context import HandlerContext
-from handlers.deadlines.buttons import OnBroadcast, pack
+from handlers.deadlines.buttons import OnBroadcast
 from handlers.deadlines.spec import Audience
 from handlers.deadlines.targeting import reach, targets
 from handlers.model import Block, Button, Outgoing, Priority, Reply, Style

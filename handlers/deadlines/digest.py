@@ -9,7 +9,8 @@ from datetime import date, datetime
 from enum import IntEnum
 from functools import lru_cache
 
-from handlers.deadlines.buttons import DeadlineAct, OnDeadline, pack
+from handlers.button_codec import pack
+from handlers.deadlines.buttons import DeadlineAct, OnDeadline
 from handlers.deadlines.schedule import working_days_left
 from handlers.deadlines.settings import ReminderSettings
 from handlers.model import Block, Button, Reply, Style

@@ -43,11 +43,10 @@ class DeadlineHandlers:
     async def cancel(self, user: User) -> Reply | None:
         return await self.staff.cancel(user)
 
-    async def press(self, user: User, incoming: Incoming) -> Reply:
-        action = buttons.unpack(incoming.button or "")
+    async def press(self, user: User, incoming: Incoming, action: buttons.Action) -> Reply:
         if isinstance(action, buttons.OnDeadline):
             return await self.officials.press(user.id, action, incoming.chat)
-        if action is None or not self.staff.in_staff_chat(incoming):
+        if not self.staff.in_staff_chat(incoming):
             return Reply.text(self.ctx.texts("button_expired"))
         if isinstance(action, buttons.OnBroadcast):
             broadcasts = self.staff.broadcasts

@@ -11,9 +11,10 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from handlers.button_codec import pack
 from handlers.context import HandlerContext
 from handlers.deadlines.broadcasts import Broadcasts
-from handlers.deadlines.buttons import ChooseAudience, Decide, pack
+from handlers.deadlines.buttons import ChooseAudience, Decide
 from handlers.deadlines.progress import current_occurrence, progress
 from handlers.deadlines.schedule import end_of_working_day
 from handlers.deadlines.settings import ReminderSettings

@@ -51,9 +51,8 @@ class Hotline:
             return Reply.text(self.ctx.texts("hotline_unavailable"))
         return await self.official.start(user, question, entry_id)
 
-    async def press(self, user: User, incoming: Incoming) -> Result:
-        action = buttons.unpack(incoming.button or "")
-        if action is None or not self.enabled:
+    async def press(self, user: User, incoming: Incoming, action: buttons.Action) -> Result:
+        if not self.enabled:
             return [Reply.text(self.ctx.texts("button_expired"))]
         staff_reopen = isinstance(action, buttons.Reopen) and self.in_staff_chat(incoming)
         if isinstance(action, STAFF_ACTIONS) or staff_reopen:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from handlers.button_codec import pack
 from handlers.context import HandlerContext
 from handlers.hotline import buttons, relay
 from handlers.hotline.settings import HotlineSettings
@@ -68,7 +69,7 @@ class OfficialSide:
         blocks = [Block(texts("hotline_choose_topic"))]
         if question:
             blocks.append(Block(texts("hotline_question_kept", question=question), Style.NOTE))
-        topics = [Button(t.label, buttons.pack(buttons.ChooseTopic(i)))
+        topics = [Button(t.label, pack(buttons.ChooseTopic(i)))
                   for i, t in enumerate(self.settings.topics)]
         return Reply(tuple(blocks), tuple((button,) for button in topics))
 
@@ -168,10 +169,10 @@ class OfficialSide:
             )))
             if ticket.state is not TicketState.CLOSED:
                 label = texts("button_hotline_add", number=ticket.id)
-                rows.append((Button(label, buttons.pack(buttons.AddTo(ticket.id))),))
+                rows.append((Button(label, pack(buttons.AddTo(ticket.id))),))
             elif self._reopenable(ticket, self.ctx.clock()):
                 label = texts("button_hotline_reopen_mine", number=ticket.id)
-                rows.append((Button(label, buttons.pack(buttons.Reopen(ticket.id))),))
+                rows.append((Button(label, pack(buttons.Reopen(ticket.id))),))
         return Reply(tuple(blocks), tuple(rows))
 
     async def cancel(self, user: User) -> Reply | None:
@@ -197,7 +198,7 @@ class OfficialSide:
     async def after_close(self, ticket: Ticket) -> None:
         """The team closed the ticket: ask the official for a rating."""
         texts = self.ctx.texts
-        stars = tuple(Button(str(n), buttons.pack(buttons.Rate(ticket.id, n)))
+        stars = tuple(Button(str(n), pack(buttons.Rate(ticket.id, n)))
                       for n in range(1, 6))
         ask = Reply((Block(texts("hotline_closed_notice", number=ticket.id)),), (stars,))
         await relay.to_official(self.ctx, ticket, f"{ticket.ref}:close:{ticket.closed_at}", ask)

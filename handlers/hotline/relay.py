@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from handlers.button_codec import pack
 from handlers.context import HandlerContext
 from handlers.hotline import buttons
 from handlers.hotline.settings import HotlineSettings, Team
@@ -149,12 +150,12 @@ def header(ctx: HandlerContext, settings: HotlineSettings, ticket: Ticket) -> Re
 def staff_buttons(ctx: HandlerContext, ticket_id: int) -> tuple[tuple[Button, ...], ...]:
     texts = ctx.texts
     return (
-        (Button(texts("button_ticket_claim"), buttons.pack(buttons.Claim(ticket_id))),
-         Button(texts("button_ticket_close"), buttons.pack(buttons.Close(ticket_id)))),
-        (Button(texts("button_ticket_reopen"), buttons.pack(buttons.Reopen(ticket_id))),
-         Button(texts("button_ticket_hand_over"), buttons.pack(buttons.HandOver(ticket_id)))),
+        (Button(texts("button_ticket_claim"), pack(buttons.Claim(ticket_id))),
+         Button(texts("button_ticket_close"), pack(buttons.Close(ticket_id)))),
+        (Button(texts("button_ticket_reopen"), pack(buttons.Reopen(ticket_id))),
+         Button(texts("button_ticket_hand_over"), pack(buttons.HandOver(ticket_id)))),
     )
 
 
 def leave_button(ctx: HandlerContext) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(ctx.texts("button_hotline_leave"), buttons.pack(buttons.Leave())),),)
+    return ((Button(ctx.texts("button_hotline_leave"), pack(buttons.Leave())),),)

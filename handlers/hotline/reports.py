@@ -6,7 +6,7 @@ import statistics
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from handlers.callbacks import number
+from handlers.button_codec import number
 from handlers.context import HandlerContext
 from handlers.hotline import relay
 from handlers.hotline.settings import HotlineSettings

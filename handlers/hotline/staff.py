@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from handlers.button_codec import pack
 from handlers.context import HandlerContext
 from handlers.hotline import buttons, relay
 from handlers.hotline.official import OfficialSide
@@ -134,7 +135,7 @@ class StaffSide:
     def _choose_team(self, ticket: Ticket) -> Result:
         texts = self.ctx.texts
         rows = tuple(
-            (Button(team.name, buttons.pack(buttons.MoveTo(ticket.id, index))),)
+            (Button(team.name, pack(buttons.MoveTo(ticket.id, index))),)
             for index, team in enumerate(self.settings.teams) if team.name != ticket.team
         )
         return [Reply((Block(texts("ticket_choose_team", number=ticket.id)),), rows)]
