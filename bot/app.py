@@ -32,7 +32,7 @@ from bot.delivery.sender import Sender, SenderSettings
 from bot.lock import AlreadyRunning, instance_lock
 from bot.scheduler import ReminderScheduler
 from bot.storage import Storage
-from bot.storage.outbox import NewMessage
+from bot.storage.outbox import DueMessage, NewMessage
 from handlers.context import HandlerContext, SupportContacts
 from handlers.deadlines.router import DeadlineHandlers
 from handlers.deadlines.settings import ReminderSettings
@@ -224,7 +224,7 @@ class Service:
         self.pipeline = UpdatePipeline(
             app.storage, self.channels, app.dispatcher,
             FloodLimiter(app.config.delivery.flood_messages_per_minute),
-            app.ctx.texts, app.ctx.clock, self.wake_senders,
+            app.ctx.texts, app.ctx.clock, self.wake_senders, self.offer_to_senders,
         )
 
     async def _failed(self, envelope: Envelope, error: DeliveryError) -> None:
@@ -272,6 +272,13 @@ class Service:
     def wake_senders(self) -> None:
         for sender in self.senders.values():
             sender.wake()
+
+    def offer_to_senders(self, messages: Sequence[DueMessage]) -> None:
+        """Rows just committed, handed to their channel's sender (see `Sender.offer`)."""
+        for message in messages:
+            sender = self.senders.get(message.address.channel)
+            if sender is not None:
+                sender.offer(message)
 
     async def settled(self) -> None:
         """Every update received so far handled, and what it caused delivered."""

@@ -20,7 +20,7 @@ from bot.delivery.envelope import ack_payload, payload_json
 from bot.delivery.flood import FloodLimiter, Verdict
 from bot.storage import Storage
 from bot.storage.inbox import InboxRow
-from bot.storage.outbox import NewMessage
+from bot.storage.outbox import DueMessage, NewMessage
 from handlers.dispatcher import Dispatcher, Result
 from handlers.model import Address, Incoming, Outgoing, Reply
 from handlers.texts import Texts
@@ -51,8 +51,9 @@ class OutboxWriter:
         default_keys: Sequence[str],
         press_id: str | None = None,
         chat: Address | None = None,
-    ) -> None:
-        """Outbox rows for `messages`; those without an address go to `chat`."""
+    ) -> list[DueMessage]:
+        """Outbox rows for `messages`; those without an address go to `chat`. Returns the
+        rows added (a key already stored adds none)."""
         rows = []
         for message, key in zip(messages, default_keys, strict=True):
             address = message.address or chat
@@ -63,7 +64,7 @@ class OutboxWriter:
             press_id = None if ack else press_id
             rows.append(NewMessage(message.key or key, address, int(message.priority),
                                    payload_json(message, ack), message.ref))
-        await self._storage.outbox.enqueue(rows, self._clock())
+        return await self._storage.outbox.enqueue(rows, self._clock())
 
 
 class UpdatePipeline:
@@ -77,7 +78,8 @@ class UpdatePipeline:
         flood: FloodLimiter,
         texts: Texts,
         clock: Callable[[], datetime],
-        delivered: Callable[[], None],
+        wake_senders: Callable[[], None],
+        offer: Callable[[Sequence[DueMessage]], None],
     ) -> None:
         self._storage = storage
         self._channels = channels
@@ -85,7 +87,8 @@ class UpdatePipeline:
         self._flood = flood
         self._texts = texts
         self._clock = clock
-        self._wake_senders = delivered
+        self._wake_senders = wake_senders
+        self._offer = offer
         self._outbox = OutboxWriter(storage, clock)
         self._last: dict[Hashable, asyncio.Task[None]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -162,29 +165,32 @@ class UpdatePipeline:
                     result = await self._dispatcher.handle(incoming)
                 elif verdict is Verdict.WARN:
                     result = [Reply.text(self._texts("flood_limited"))]
-                await self._finish(row, incoming, result)
+                added = await self._finish(row, incoming, result)
         except AlreadyHandled:
             return
         except Exception:
             log.exception("failed to handle update %s from %s user %s", row.update_id,
                           incoming.sender.channel, incoming.sender.id)
             async with self._storage.transaction():
-                await self._finish(row, incoming, [Reply.text(self._texts("error"))])
+                added = await self._finish(row, incoming, [Reply.text(self._texts("error"))])
+        # Committed: the answers go to their senders at once, without a lookup.
+        self._offer(added)
 
-    async def _finish(self, row: InboxRow, incoming: Incoming, result: Result) -> None:
+    async def _finish(self, row: InboxRow, incoming: Incoming, result: Result) -> list[DueMessage]:
         """Store the outgoing messages and mark the update handled, in the open transaction."""
         if not await self._storage.inbox.mark_handled(row.id, self._clock()):
             raise AlreadyHandled
         messages = [item if isinstance(item, Outgoing) else Outgoing(item) for item in result]
         keys = [f"{row.channel}:{row.update_id}:{n}" for n in range(len(messages))]
-        await self._outbox.write(messages, keys, incoming.press_id, incoming.chat)
+        added = await self._outbox.write(messages, keys, incoming.press_id, incoming.chat)
         if incoming.press_id and not any(
             (m.address or incoming.chat) == incoming.chat for m in messages
         ):
             # Nothing to say in the chat that pressed: acknowledge the press alone.
-            await self._storage.outbox.enqueue(
+            added += await self._storage.outbox.enqueue(
                 [NewMessage(f"{row.channel}:{row.update_id}:ack", incoming.chat, 0,
                             ack_payload(incoming.press_id))],
                 self._clock(),
             )
         await self._storage.chats.mark_active(incoming.chat)
+        return added

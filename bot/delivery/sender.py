@@ -4,6 +4,9 @@
   reminders and broadcasts follow in that order, and bulk messages (reminders,
   broadcasts) also keep to one global rate (`[delivery] messages_per_second`).
 - A chat that must wait (its pace, a 429's `retry_after`) is skipped, not waited for.
+- The pipeline hands over the answers it has just committed (`offer`), so an answer
+  costs no lookup; the outbox is still read for everything else, and at least every
+  LOOKUP_SECONDS while offered answers keep the sender busy.
 - At most `concurrency` messages are in flight at once, one per chat so that a chat's
   messages arrive in order. Which ones are in flight is kept only in memory: after a
   crash they are pending again, and they are the only messages that may be sent twice.
@@ -58,6 +61,9 @@ log = logging.getLogger(__name__)
 # How often the outbox is looked at with nothing to wake the sender: rows written by
 # another process (an admin command) are picked up within this time.
 POLL_SECONDS = 1.0
+# While answers handed over by the pipeline keep it busy, the outbox is still looked at
+# this often, for retries and for messages written elsewhere.
+LOOKUP_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -96,10 +102,23 @@ class Sender:
         self._monotonic = monotonic
         self._on_failed = on_failed
         self._files = files or {}
+        self._offered: dict[int, DueMessage] = {}
+        self._next_lookup = 0.0
 
     def wake(self) -> None:
         """New messages may be due: look at the outbox now."""
         self._wake.set()
+
+    def offer(self, message: DueMessage) -> None:
+        """A row the pipeline just committed (an answer), to send without looking it up.
+
+        Only a shortcut: the outbox row stays the truth, so a crash leaves it pending and a
+        lookup that finds it first sends it instead; either way it is started once.
+        """
+        only = self._settings.only_chat
+        if only is None or message.address.chat_id == only:
+            self._offered[message.id] = message
+        self.wake()
 
     async def run(self) -> None:
         """Deliver until cancelled; raises `ChannelFatal` when the channel cannot go on."""
@@ -138,14 +157,11 @@ class Sender:
         free = self._settings.concurrency - len(self._in_flight)
         if free <= 0:
             return
-        due = await self._storage.outbox.due(
-            self._channel.name, self._clock(), limit=free * 8, skip=list(self._in_flight),
-            chat_id=self._settings.only_chat,
-        )
-        for message in due:
+        for message in await self._candidates(free):
             if free == 0:
                 return
             if message.chat_inactive:
+                self._offered.pop(message.id, None)
                 await self._elsewhere(message.envelope(), Unreachable("chat inactive"))
                 continue
             chat = message.address.chat
@@ -161,11 +177,27 @@ class Sender:
                 self._pacer.take(chat, self._channel.pace(message.address))
                 if message.priority.bulk:
                     self._bulk.take()
+            self._offered.pop(message.id, None)
             self._busy_chats.add(chat)
             self._in_flight[message.id] = asyncio.create_task(
                 self._deliver(envelope, message.attempts)
             )
             free -= 1
+
+    async def _candidates(self, free: int) -> list[DueMessage]:
+        """Due messages, most urgent first: those offered, and the outbox's when the offered
+        do not fill the free places or the last lookup is LOOKUP_SECONDS old."""
+        offered = list(self._offered.values())
+        now = self._monotonic()
+        if len(offered) >= free and now < self._next_lookup:
+            return sorted(offered, key=_urgency)
+        self._next_lookup = now + LOOKUP_SECONDS
+        due = await self._storage.outbox.due(
+            self._channel.name, self._clock(), limit=free * 8, skip=list(self._in_flight),
+            chat_id=self._settings.only_chat,
+        )
+        merged = {message.id: message for message in [*offered, *due]}
+        return sorted(merged.values(), key=_urgency)
 
     def _may_send(self, message: DueMessage) -> bool:
         """True when the chat's pace and, for bulk messages, the global rate allow it now."""
@@ -266,3 +298,7 @@ class Sender:
                 await self._on_failed(envelope, err)
             except Exception:
                 log.exception("reporting the failure of message %s failed", envelope.id)
+
+
+def _urgency(message: DueMessage) -> tuple[int, int]:
+    return (message.priority, message.id)

@@ -58,9 +58,10 @@ class SqliteOutbox:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def enqueue(self, messages: Sequence[NewMessage], now: datetime) -> int:
-        """Store messages to send; a key already stored is ignored. Returns how many are new."""
-        added = 0
+    async def enqueue(self, messages: Sequence[NewMessage], now: datetime) -> list[DueMessage]:
+        """Store messages to send, due now; a key already stored is ignored. Returns the
+        rows it added."""
+        added = []
         async with self._db.transaction() as db:
             for message in messages:
                 address = message.address
@@ -71,7 +72,10 @@ class SqliteOutbox:
                     (message.key, address.channel, address.chat_id, address.thread_id,
                      message.priority, message.payload, message.ref, to_db(now), to_db(now)),
                 )
-                added += cursor.rowcount
+                if cursor.rowcount == 1 and cursor.lastrowid is not None:
+                    added.append(DueMessage(cursor.lastrowid, address, Priority(message.priority),
+                                            0, False, message.payload, 0, message.ref,
+                                            message.key))
         return added
 
     async def due(
