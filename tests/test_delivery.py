@@ -65,6 +65,21 @@ async def test_server_errors_are_retried_until_delivered(tmp_path: Path) -> None
     assert failures[0].params["text"] == card.params["text"]
 
 
+async def test_a_burst_gets_one_answer_each_though_answers_skip_the_outbox_lookup(
+    tmp_path: Path,
+) -> None:
+    """Answers are handed to the sender as they commit and also found by its lookups of
+    the outbox; each goes out once, and a retried one is not starved by the burst."""
+    async with running_bot(tmp_path, FAST_RETRIES, clock=clock) as api:
+        api.break_next("sendMessage", times=1, status=500)
+        people = [Person(api, 7_000 + n, f"CB {n}") for n in range(120)]
+        for person in people:
+            person.says(QUESTION)
+        await api.wait_for(lambda: all(api.sent(p.id) for p in people), timeout=60)
+        await asyncio.sleep(0.5)  # room for a second copy, were one on its way
+    assert [len(api.sent(p.id)) for p in people] == [1] * len(people)
+
+
 async def test_a_hung_send_delays_no_other_chat_and_a_time_out_is_retried(tmp_path: Path) -> None:
     async with running_bot(tmp_path, FAST_RETRIES, clock=clock) as api:
         api.break_next("sendMessage", hang=6.0)  # longer than the client waits: a time-out
