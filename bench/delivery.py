@@ -1,6 +1,7 @@
 """Delivery benchmark: the real `commune-bot run` process against the fake Bot API.
 
     python bench/delivery.py [--broadcast 5000] [--rate 100] [--officials 100] [--seconds 60]
+                             [--parts 1,2,3]
 
 Prints, all measured in one run on this machine (compare the ratios, not the absolutes):
 
@@ -194,8 +195,19 @@ async def main() -> None:
     parser.add_argument("--officials", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--parts", default="1,2,3",
+                        help="which measurements to run, e.g. 1,3 (default all)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if "1" in parts:
+        await print_throughput(args)
+    if "2" in parts:
+        await print_broadcast(args)
+    if "3" in parts:
+        await print_conversation(args)
 
+
+async def print_throughput(args: argparse.Namespace) -> None:
     print(f"1. Throughput: a burst of {args.updates} questions from distinct chats")
     rates = {}
     for name in ("echo bot", "commune-bot"):
@@ -208,6 +220,8 @@ async def main() -> None:
         print(f"   {name:12} {rates[name]:8.1f} updates/s")
     print(f"   ratio commune-bot / echo bot: {rates['commune-bot'] / rates['echo bot']:.2f}")
 
+
+async def print_broadcast(args: argparse.Namespace) -> None:
     print(f"\n2. Broadcast: {args.broadcast} messages to distinct chats at "
           f"{args.rate:g}/s, 20 officials asking meanwhile")
     with tempfile.TemporaryDirectory() as folder:
@@ -221,6 +235,8 @@ async def main() -> None:
     print(f"   answers meanwhile: {result['answers']:.0f}, p50 "
           f"{result['answer_p50'] * 1000:.0f} ms, p99 {result['answer_p99'] * 1000:.0f} ms")
 
+
+async def print_conversation(args: argparse.Namespace) -> None:
     print(f"\n3. Conversation: {args.officials} officials ask, wait, read "
           f"{args.think:g} s, ask again, for {args.seconds:g} s")
     for name in ("echo bot", "commune-bot"):

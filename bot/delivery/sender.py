@@ -104,6 +104,8 @@ class Sender:
         self._files = files or {}
         self._offered: dict[int, DueMessage] = {}
         self._next_lookup = 0.0
+        self._marks: list[tuple[Envelope, str | None, asyncio.Future[None]]] = []
+        self._marking: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """New messages may be due: look at the outbox now."""
@@ -253,7 +255,7 @@ class Sender:
             await outbox.retry_at(envelope.id, self._clock() + timedelta(seconds=delay), str(err))
             self._timer_in(delay)
         else:
-            await outbox.delivered(envelope, last_id, self._clock())
+            await self._mark_delivered(envelope, last_id)
         finally:
             self._in_flight.pop(envelope.id, None)
             self._busy_chats.discard(envelope.address.chat)
@@ -268,6 +270,30 @@ class Sender:
         if source is None:
             raise Rejected(f"the file is in {upload.channel}, which is not served here")
         return replace(envelope, fetched=await source.fetch(upload.file))
+
+    async def _mark_delivered(self, envelope: Envelope, last_id: str | None) -> None:
+        """Record the delivery; messages delivered while the database was busy are
+        recorded together, in one trip. The message counts as in flight until then."""
+        done = asyncio.get_running_loop().create_future()
+        self._marks.append((envelope, last_id, done))
+        if self._marking is None or self._marking.done():
+            self._marking = asyncio.create_task(self._write_marks())
+        await done
+
+    async def _write_marks(self) -> None:
+        while self._marks:  # those delivered while the last batch was written, next
+            marks, self._marks = self._marks, []
+            try:
+                await self._storage.outbox.delivered_together(
+                    [(envelope, last_id) for envelope, last_id, _ in marks], self._clock())
+            except Exception as err:  # each sender of the batch sees it
+                for *_, done in marks:
+                    if not done.done():  # cancelled when the sender stopped
+                        done.set_exception(err)
+            else:
+                for *_, done in marks:
+                    if not done.done():
+                        done.set_result(None)
 
     async def _in_thread(self, envelope: Envelope) -> Envelope:
         """The envelope addressed to its ref's thread, opening the thread if needed."""

@@ -159,6 +159,15 @@ class Database:
             cursor = await self._retry_locked(lambda: db.execute(sql, parameters))
             return cursor.rowcount
 
+    async def write_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for each of `rows`, in one trip to the database thread; each is
+        committed by itself unless they join the open transaction."""
+        if self._holds_turn() and self._in_transaction:
+            await self._db.executemany(sql, rows)
+            return
+        async with self._my_turn() as db:
+            await self._retry_locked(lambda: db.executemany(sql, rows))
+
     async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> aiosqlite.Row | None:
         rows = await self.fetch_all(sql, parameters)
         return rows[0] if rows else None

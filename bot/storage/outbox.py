@@ -118,18 +118,31 @@ class SqliteOutbox:
             (message_id, row_id),
         )
 
+    async def delivered_together(
+        self, messages: Sequence[tuple[Envelope, str | None]], now: datetime
+    ) -> None:
+        """`delivered` for several messages (with the id of each one's last part). The
+        usual answers, in one part and with no `ref`, take one trip for all."""
+        plain: list[tuple[Envelope, str | None]] = []
+        others: list[tuple[Envelope, str | None]] = []
+        for message, last in messages:
+            simple = message.parts_done == 0 and message.ref is None
+            (plain if simple else others).append((message, last))
+        if plain:
+            await self._db.write_many(
+                """UPDATE outbox SET state = 'delivered', delivered_ids = ?, finished_at = ?,
+                       parts_done = ?, error = NULL WHERE id = ?""",
+                [(json.dumps([last] if last else []), to_db(now), int(last is not None), m.id)
+                 for m, last in plain],
+            )
+        for message, last in others:
+            await self.delivered(message, last, now)
+
     async def delivered(
         self, message: Envelope, last_message_id: str | None, now: datetime
     ) -> list[str]:
         """Mark delivered and record every message id under the message's `ref`, at once."""
         ids = [] if last_message_id is None else [last_message_id]
-        if message.parts_done == 0 and message.ref is None:  # the usual answer: one statement
-            await self._db.write(
-                """UPDATE outbox SET state = 'delivered', delivered_ids = ?, finished_at = ?,
-                       parts_done = ?, error = NULL WHERE id = ?""",
-                (json.dumps(ids), to_db(now), len(ids), message.id),
-            )
-            return ids
         async with self._db.transaction() as db:
             if message.parts_done > 0:  # earlier parts went out before a restart
                 async with db.execute(
