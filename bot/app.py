@@ -93,7 +93,7 @@ def work_calendar(config: Config) -> WorkCalendar:
 
 
 def reminder_settings(config: Config) -> ReminderSettings:
-    section, staff = config.reminders, config.support.staff_chat_id
+    section = config.reminders
     return ReminderSettings(
         send_at=clock_time(section.send_at),
         day_ends_at=clock_time(section.day_ends_at),
@@ -101,7 +101,7 @@ def reminder_settings(config: Config) -> ReminderSettings:
         overdue_days=section.overdue_days,
         late_after=timedelta(minutes=section.late_after_minutes),
         calendar=work_calendar(config),
-        staff_chat=Address(TELEGRAM, str(staff)) if staff else None,
+        staff_chat=config.support.staff_address(),
         supervisors_chat=Address(TELEGRAM, str(section.supervisors_chat_id))
         if section.supervisors_chat_id else None,
         units=tuple(load_units(config)),
@@ -132,13 +132,11 @@ def hotline_settings(config: Config, channel: str = TELEGRAM) -> HotlineSettings
 
 
 def onboarding_settings(config: Config) -> OnboardingSettings:
-    staff = config.support.staff_chat_id
     return OnboardingSettings(
         units=tuple(load_units(config)),
         positions=tuple(config.onboarding.positions),
         require_approval=config.onboarding.require_approval,
-        # The support team's chat is a Telegram group ([support] staff_chat_id).
-        staff_chat=Address(TELEGRAM, str(staff)) if staff else None,
+        staff_chat=config.support.staff_address(),
     )
 
 
@@ -440,7 +438,7 @@ def zalo_channel(config: Config, app: App, on_dead: Callable[[str], Awaitable[No
 
 
 class SupervisorNotices:
-    """What the supervisors' chat ([support] staff_chat_id, on Telegram) must be told."""
+    """What the supervisors' chat ([support] staff_chat) must be told."""
 
     def __init__(self, app: App) -> None:
         self._app = app

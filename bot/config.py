@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 import platformdirs
 
+from handlers.model import Address
+
 APP_NAME = "commune-bot"
 DEFAULT_CONFIG_NAMES = ("config.toml",)
 
@@ -58,7 +60,27 @@ class TextsSection:
 class SupportSection:
     hotline_phone: str = ""
     hotline_email: str = ""
+    # The support team's chat as an address: "telegram:-1001234567890", with "/topic"
+    # for a forum topic. `staff_chat_id` is the older spelling of a Telegram chat.
+    staff_chat: str = ""
     staff_chat_id: int = 0
+
+    def staff_address(self) -> Address | None:
+        """The support team's chat; None when none is configured."""
+        if self.staff_chat:
+            return parse_address(self.staff_chat)
+        return Address("telegram", str(self.staff_chat_id)) if self.staff_chat_id else None
+
+
+ADDRESS = re.compile(r"^(telegram|zalo):(-?[0-9A-Za-z_]+)(?:/([0-9]+))?$")
+
+
+def parse_address(text: str) -> Address:
+    """`channel:chat` or `channel:chat/thread` → Address; ValueError for anything else."""
+    match = ADDRESS.match(text.strip())
+    if match is None:
+        raise ValueError(f'"{text}" is not a chat address such as "telegram:-1001234567890"')
+    return Address(match.group(1), match.group(2), match.group(3))
 
 
 DEFAULT_POSITIONS = [
@@ -356,6 +378,7 @@ def _check_values(file: str, config: Config) -> None:
     _check_telegram(file, config.telegram)
     _check_zalo(file, config.zalo)
     _check_delivery(file, config.delivery)
+    _check_support(file, config.support)
     _check_onboarding(file, config)
     if not 1 <= config.answers.context_minutes <= 1440:
         raise ConfigError(f"{file}: [answers] context_minutes must be between 1 and 1440 (a day)")
@@ -427,15 +450,25 @@ def _check_delivery(file: str, delivery: DeliverySection) -> None:
             raise ConfigError(f"{file}: [delivery] {key} is out of range (see config.example.toml)")
 
 
+def _check_support(file: str, support: SupportSection) -> None:
+    if support.staff_chat and support.staff_chat_id:
+        raise ConfigError(f"{file}: [support] set either staff_chat or staff_chat_id, not both")
+    if support.staff_chat:
+        try:
+            parse_address(support.staff_chat)
+        except ValueError as err:
+            raise ConfigError(f"{file}: [support] staff_chat {err}") from None
+
+
 def _check_onboarding(file: str, config: Config) -> None:
     onboarding = config.onboarding
     if onboarding.units and onboarding.units_file:
         raise ConfigError(f"{file}: [onboarding] set either units or units_file, not both")
     if not onboarding.positions:
         raise ConfigError(f"{file}: [onboarding] positions must list at least one position")
-    if onboarding.require_approval and not config.support.staff_chat_id:
+    if onboarding.require_approval and config.support.staff_address() is None:
         raise ConfigError(
-            f"{file}: [onboarding] require_approval needs [support] staff_chat_id, "
+            f"{file}: [onboarding] require_approval needs [support] staff_chat, "
             "the chat where the support team approves officials"
         )
 

@@ -6,6 +6,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import ConfigError, load_config
+from handlers.model import Address
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -31,6 +32,7 @@ def test_valid_file_is_read_and_relative_paths_follow_the_file(tmp_path: Path) -
     )
     config = load_config(path, environ={})
     assert config.support.staff_chat_id == -100123
+    assert config.support.staff_address() == Address("telegram", "-100123")
     assert config.database_path == tmp_path / "data" / "bot.db"
     assert config.knowledge_folders == [tmp_path / "province-kb"]
 
@@ -41,6 +43,10 @@ def test_valid_file_is_read_and_relative_paths_follow_the_file(tmp_path: Path) -
         ('[support]\nstaff_chat_id = "abc"\n',
          '[support] staff_chat_id must be an integer, got "abc"'),
         ("[support]\nstaf_chat_id = 1\n", "[support] unknown key 'staf_chat_id'"),
+        ('[support]\nstaff_chat = "-100123"\n',
+         '[support] staff_chat "-100123" is not a chat address such as "telegram:'),
+        ('[support]\nstaff_chat = "telegram:-1"\nstaff_chat_id = -1\n',
+         "[support] set either staff_chat or staff_chat_id, not both"),
         ("[suport]\n", "unknown section [suport]"),
         ('[bot]\nchannel = "zalo"\n', "[bot] channel must be one of"),
         ("[knowledge]\ninclude_bundled = 1\n",
@@ -111,3 +117,14 @@ def test_an_unusable_database_exits_1_with_one_line(
     assert err.strip().splitlines() == [
         f"error: cannot use the database {tmp_path / 'db.sqlite3'}: file is not a database"
     ]
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("telegram:-1001234567890", Address("telegram", "-1001234567890")),
+    ("telegram:-1001234567890/42", Address("telegram", "-1001234567890", "42")),
+])
+def test_the_staff_chat_is_an_address_with_an_optional_forum_topic(
+    tmp_path: Path, text: str, address: Address
+) -> None:
+    config = load_config(write(tmp_path, f'[support]\nstaff_chat = "{text}"\n'), environ={})
+    assert config.support.staff_address() == address

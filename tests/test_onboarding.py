@@ -295,7 +295,7 @@ def test_units_may_come_from_a_file(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("[onboarding]\nrequire_approval = true\n",
-         "[onboarding] require_approval needs [support] staff_chat_id"),
+         "[onboarding] require_approval needs [support] staff_chat"),
         ('[onboarding]\nunits = ["Xã A"]\nunits_file = "u.txt"\n',
          "[onboarding] set either units or units_file, not both"),
         ("[onboarding]\npositions = []\n", "[onboarding] positions must list at least one"),
