@@ -8,7 +8,8 @@ Prints, all measured in one run on this machine (compare the ratios, not the abs
 1. Throughput: updates handled per second, `commune-bot` (with `[delivery]
    messages_per_second = 1000`, so no rate limit is in the way) against a bare
    python-telegram-bot echo bot (bench/echo_bot.py), each given the same burst of
-   questions from distinct chats.
+   questions from distinct chats; then commune-bot again with every question of the
+   question bank, each different, so that none is answered from the recent searches.
 2. Broadcast: `--broadcast` messages to distinct chats queued in the outbox (as a
    broadcast writes them) and drained at `--rate`, while officials ask questions: the
    achieved rate as a fraction of the limit, the fastest one-second window, duplicates,
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -94,16 +96,26 @@ async def ready(api: FakeBotApi) -> None:
     await api.wait_for(lambda: api.made("deleteWebhook"), timeout=60)
 
 
-async def throughput(bot: Bot, api: FakeBotApi, updates: int) -> float:
-    """Updates per second: a burst from `updates` distinct chats until all are answered."""
+def bank_questions() -> list[str]:
+    """The question bank's questions (every typing variant), each once."""
+    seen: dict[str, None] = {}
+    for name in ("tune.jsonl", "heldout.jsonl"):
+        for line in (ROOT / "bench" / "questions" / name).read_text("utf-8").splitlines():
+            seen.setdefault(json.loads(line)["q"], None)
+    return list(seen)
+
+
+async def throughput(bot: Bot, api: FakeBotApi, questions: list[str]) -> float:
+    """Updates per second: a burst of `questions` from distinct chats until all are
+    answered."""
     async with bot:
         await ready(api)
-        people = [Person(api, 500_000 + n, f"CB {n}") for n in range(updates)]
+        people = [Person(api, 500_000 + n, f"CB {n}") for n in range(len(questions))]
         started = time.monotonic()
-        for person in people:
-            person.says(QUESTION)
+        for person, question in zip(people, questions, strict=True):
+            person.says(question)
         await api.wait_for(lambda: all(api.sent(p.id) for p in people), timeout=600)
-        return updates / (time.monotonic() - started)
+        return len(questions) / (time.monotonic() - started)
 
 
 async def conversation(bot: Bot, api: FakeBotApi, officials: int, seconds: float,
@@ -209,16 +221,20 @@ async def main() -> None:
 
 async def print_throughput(args: argparse.Namespace) -> None:
     print(f"1. Throughput: a burst of {args.updates} questions from distinct chats")
+    same = [QUESTION] * args.updates
+    varied = bank_questions()
+    runs = {"echo bot": same, "commune-bot": same,
+            f"commune-bot, {len(varied)} different questions": varied}
     rates = {}
-    for name in ("echo bot", "commune-bot"):
+    for name, questions in runs.items():
         with tempfile.TemporaryDirectory() as folder:
             api = await fresh_api()
             bot = (echo_bot(api, Path(folder)) if name == "echo bot"
                    else commune_bot(api, Path(folder), rate=1000))
-            rates[name] = await throughput(bot, api, args.updates)
+            rates[name] = await throughput(bot, api, questions)
             await api.stop()
-        print(f"   {name:12} {rates[name]:8.1f} updates/s")
-    print(f"   ratio commune-bot / echo bot: {rates['commune-bot'] / rates['echo bot']:.2f}")
+        print(f"   {name:12} {rates[name]:8.1f} updates/s"
+              f" (ratio to the echo bot {rates[name] / rates['echo bot']:.2f})")
 
 
 async def print_broadcast(args: argparse.Namespace) -> None:

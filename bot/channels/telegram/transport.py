@@ -1,9 +1,9 @@
 """python-telegram-bot's HTTP over aiohttp, with JSON bodies.
 
 PTB lets a bot bring its own networking backend (a `BaseRequest`); its default is httpx.
-Measured against the fake Bot API on loopback, httpx spends about four times the CPU of
-aiohttp per request (`bench/telegram_http.py`), and the sends are most of what an answer
-costs. PTB still builds the requests, reads the answers and raises its own errors
+Measured against the fake Bot API on loopback (`bench/telegram_http.py`), a sendMessage
+through httpx costs more than twice the CPU it costs through this class, and the sends
+were most of what an answer cost. PTB still builds the requests, reads the answers and raises its own errors
 (`_request_wrapper` turns status codes into `BadRequest`, `RetryAfter`, `InvalidToken`…);
 this class only moves bytes, and turns aiohttp's errors into PTB's `TimedOut` and
 `NetworkError`, as PTB's own httpx backend does. A request without files goes as one JSON
