@@ -132,10 +132,11 @@ class Sender:
                     raise self._fatal
                 await self._sleep()
         finally:
-            for task in self._in_flight.values():
+            stopping = [*self._in_flight.values(), *([self._marking] if self._marking else [])]
+            for task in stopping:
                 task.cancel()
             with contextlib.suppress(BaseException):
-                await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+                await asyncio.gather(*stopping, return_exceptions=True)
 
     async def idle(self) -> None:
         """Wait until nothing that is due is pending or in flight (for the terminal chat)."""

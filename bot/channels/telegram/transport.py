@@ -3,12 +3,13 @@
 PTB lets a bot bring its own networking backend (a `BaseRequest`); its default is httpx.
 Measured against the fake Bot API on loopback (`bench/telegram_http.py`), a sendMessage
 through httpx costs more than twice the CPU it costs through this class, and the sends
-were most of what an answer cost. PTB still builds the requests, reads the answers and raises its own errors
-(`_request_wrapper` turns status codes into `BadRequest`, `RetryAfter`, `InvalidToken`…);
-this class only moves bytes, and turns aiohttp's errors into PTB's `TimedOut` and
-`NetworkError`, as PTB's own httpx backend does. A request without files goes as one JSON
-body, which the Bot API accepts for every method: percent-encoding a form, as PTB does,
-costs more than the rest of the request for a long Vietnamese answer.
+were most of what an answer cost. PTB still builds the requests, reads the answers and
+raises its own errors (`_request_wrapper` turns status codes into `BadRequest`,
+`RetryAfter`, `InvalidToken`…); this class only moves bytes, and turns aiohttp's errors
+into PTB's `TimedOut` and `NetworkError`, as PTB's own httpx backend does. A request
+without files goes as one JSON body, which the Bot API accepts for every method:
+percent-encoding a form, as PTB does, costs more than the rest of the request for a long
+Vietnamese answer.
 """
 
 from __future__ import annotations
