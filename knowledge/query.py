@@ -87,7 +87,7 @@ class QueryAnalyser:
         found = syllables(text)
         typed = [folded for folded, _ in found]
         accented = [spelling for _, spelling in found]
-        fixed, corrections = self._correct(typed)
+        fixed, corrections = self._correct(typed, accented)
         facet = self._facets.detect(fixed)
         taken = set(facet.positions)
         ends = clause_ends(text)
@@ -149,7 +149,9 @@ class QueryAnalyser:
             for slot in slots
         ]
 
-    def _correct(self, typed: Sequence[str]) -> tuple[list[str], dict[int, Alternatives]]:
+    def _correct(
+        self, typed: Sequence[str], accented: Sequence[str]
+    ) -> tuple[list[str], dict[int, Alternatives]]:
         """The words with typos replaced, and the alternatives of each unknown word."""
         fixed = list(typed)
         corrections: dict[int, Alternatives] = {}
@@ -157,7 +159,8 @@ class QueryAnalyser:
             if self._is_known(word):
                 continue
             neighbours = (typed[i - 1] if i else None, typed[i + 1] if i + 1 < len(typed) else None)
-            found = self._corrector.correct(word, neighbours, self._is_known)
+            found = self._corrector.correct(word, neighbours, self._is_known,
+                                            accented=accented[i] != word)
             if found is None:
                 corrections[i] = ()
             else:
