@@ -81,6 +81,10 @@ SECTION_INDEX_CHARS = 1500
 
 GENERIC_WEIGHT = 0.2  # generic words help order entries, a little
 CURATED_PRIOR = 1.1  # curated entries win near ties with imported portal records
+# Added to a curated entry's re-ranking key: a portal record of the same matter ("Cấp đổi
+# thẻ căn cước") often says the question's words as well, but the curated entry or the
+# redirect is the answer the project stands behind.
+CURATED_LEAD = 0.1
 BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers it
 # Entries re-ranked by coverage after BM25F. Wide enough that a curated entry whose
 # words are common in portal records ("chứng thư số") still reaches the re-ranking.
@@ -121,10 +125,12 @@ class _Shortlisted:
     named_share: float  # share of the question's content words found in the entry's names
     missing: int  # the question's content words found nowhere in the entry
     relative: float  # BM25F score over the best score in the shortlist
+    curated: bool  # written by the project (a procedure, guidance or redirect), not imported
 
     @property
     def key(self) -> float:
-        return self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
+        return (self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
+                + (CURATED_LEAD if self.curated else 0.0))
 
 
 class SearchIndex:
@@ -143,6 +149,7 @@ class SearchIndex:
         self._decision = decision
         self._smalltalk = SmalltalkDetector()
         self._homographs = _homographs(self._names)
+        self._curated = [e.origin is Origin.CURATED for e in self._entries]
         self._prior = np.array(
             [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
             dtype=np.float32,
@@ -219,7 +226,7 @@ class SearchIndex:
                 position, float(scores[position]), float(covered), names.fit(said_here),
                 not said_pairs.isdisjoint(names.pairs),
                 any(name <= said_here for name in names.whole), float(named_share), int(absent),
-                float(scores[position]) / best,
+                float(scores[position]) / best, self._curated[position],
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
