@@ -32,6 +32,9 @@ FEATURES = (
     "name_pair",  # 1 when the question says two adjacent content words of a name
     "margin",  # lead in coverage (with name fit) over the best runner-up that contests it
     "score_ratio",  # the runner-up's ranking score over the best entry's, 0 without one
+    # the best entry's coverage minus the most any contesting runner-up covers (negative
+    # when a neighbour matches more of the question but ranks below on a short name)
+    "coverage_lead",
     "length",  # log(1 + the question's content words)
     "unknown_share",  # share of the question's content words no entry or lexicon knows
     "missing",  # share of the question's content words the best entry has nowhere

@@ -24,6 +24,11 @@ FACET_CUES: tuple[tuple[Section, tuple[str, ...]], ...] = (
         "tốn tiền", "miễn phí", "thu phí", "có phí", "mất bao nhiêu tiền", "hết bao nhiêu tiền",
         "tốn bao nhiêu", "phí là bao nhiêu", "nộp phí", "chi phí bao nhiêu", "mất lệ phí",
         "mất tiền không", "có mất tiền", "đóng tiền",
+        # A fee asked about in the words of a how-to or yes/no question: "phí thế nào"
+        # is the fee, not the steps ("thế nào" alone is a steps cue).
+        "phí thế nào", "phí như thế nào", "phí ra sao", "lệ phí thế nào", "thu tiền",
+        "tốn đồng nào", "mất đồng nào", "tốn tiền không", "có tốn tiền", "thu phí không",
+        "phí hết bao nhiêu", "đóng bao nhiêu tiền",
     )),
     (Section.TIME, (
         "mất bao lâu", "bao lâu", "mấy ngày", "bao nhiêu ngày", "mất mấy ngày", "thời hạn",

@@ -10,7 +10,7 @@ so they cannot carry a match.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.entry import Section
 from knowledge.facets import FacetDetector
@@ -21,6 +21,9 @@ from knowledge.typos import TypoCorrector
 # A corrected word counts for less than a typed one, so one guess never outweighs
 # the words the person actually wrote.
 CORRECTION_TRUST = 0.8
+# The weight of a word in a clause that tells what was already done, when another clause
+# asks (synonyms.toml [context]).
+CONTEXT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,10 @@ class Slot:
     end: int
     alternatives: tuple[Alternative, ...]  # empty: a word nothing in the index stands for
     generic: bool
+    weight: float = 1.0  # CONTEXT_WEIGHT in a clause of the story, not of the ask
+    # The denial ("khong phai") this word follows in its clause: it counts only for
+    # entries whose names say that denial too.
+    denied_by: str | None = None
 
     @property
     def size(self) -> int:
@@ -80,7 +87,7 @@ class QueryAnalyser:
         found = syllables(text)
         typed = [folded for folded, _ in found]
         accented = [spelling for _, spelling in found]
-        fixed, corrections = self._correct(typed)
+        fixed, corrections = self._correct(typed, accented)
         facet = self._facets.detect(fixed)
         taken = set(facet.positions)
         ends = clause_ends(text)
@@ -106,13 +113,45 @@ class QueryAnalyser:
                 slots.append(Slot(i, i + 1, corrections.get(i, (Alternative((word,), 1.0),)),
                                   False))
         slots.sort(key=lambda slot: slot.start)
+        slots = self._in_context(slots, fixed, accented, ends)
         spelled = tuple(
             "" if i in corrections or spelling == folded else spelling
             for i, (folded, spelling) in enumerate(found)
         )
         return Query(tuple(fixed), facet.section, tuple(slots), spelled)
 
-    def _correct(self, typed: Sequence[str]) -> tuple[list[str], dict[int, Alternatives]]:
+    def _in_context(
+        self, slots: list[Slot], fixed: Sequence[str], accented: Sequence[str],
+        ends: frozenset[int],
+    ) -> list[Slot]:
+        """`slots` with the weight of story clauses lowered and denied words marked."""
+        clause_of, clause = [], 0
+        for i in range(len(fixed)):
+            clause_of.append(clause)
+            clause += i in ends
+        past = {
+            clause_of[i] for i, word in enumerate(fixed)
+            if word in self._lexicon.past and (accented[i] == word or accented[i] in
+                                               self._lexicon.past_spellings)
+        }
+        story = past if len(past) < len(set(clause_of)) else set()
+        denied: dict[int, str] = {}
+        for span in self._lexicon.denials.find(fixed):
+            for i in range(span.end, len(fixed)):
+                if clause_of[i] != clause_of[span.start]:
+                    break
+                denied[i] = " ".join(span.phrase)
+        if not story and not denied:
+            return slots
+        return [
+            replace(slot, weight=CONTEXT_WEIGHT if clause_of[slot.start] in story else 1.0,
+                    denied_by=denied.get(slot.start))
+            for slot in slots
+        ]
+
+    def _correct(
+        self, typed: Sequence[str], accented: Sequence[str]
+    ) -> tuple[list[str], dict[int, Alternatives]]:
         """The words with typos replaced, and the alternatives of each unknown word."""
         fixed = list(typed)
         corrections: dict[int, Alternatives] = {}
@@ -120,7 +159,8 @@ class QueryAnalyser:
             if self._is_known(word):
                 continue
             neighbours = (typed[i - 1] if i else None, typed[i + 1] if i + 1 < len(typed) else None)
-            found = self._corrector.correct(word, neighbours, self._is_known)
+            found = self._corrector.correct(word, neighbours, self._is_known,
+                                            accented=accented[i] != word)
             if found is None:
                 corrections[i] = ()
             else:

@@ -81,6 +81,10 @@ SECTION_INDEX_CHARS = 1500
 
 GENERIC_WEIGHT = 0.2  # generic words help order entries, a little
 CURATED_PRIOR = 1.1  # curated entries win near ties with imported portal records
+# Added to a curated entry's re-ranking key: a portal record of the same matter ("Cấp đổi
+# thẻ căn cước") often says the question's words as well, but the curated entry or the
+# redirect is the answer the project stands behind.
+CURATED_LEAD = 0.1
 BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers it
 # Entries re-ranked by coverage after BM25F. Wide enough that a curated entry whose
 # words are common in portal records ("chứng thư số") still reaches the re-ranking.
@@ -121,10 +125,12 @@ class _Shortlisted:
     named_share: float  # share of the question's content words found in the entry's names
     missing: int  # the question's content words found nowhere in the entry
     relative: float  # BM25F score over the best score in the shortlist
+    curated: bool  # written by the project (a procedure, guidance or redirect), not imported
 
     @property
     def key(self) -> float:
-        return self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
+        return (self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
+                + (CURATED_LEAD if self.curated else 0.0))
 
 
 class SearchIndex:
@@ -143,6 +149,7 @@ class SearchIndex:
         self._decision = decision
         self._smalltalk = SmalltalkDetector()
         self._homographs = _homographs(self._names)
+        self._curated = [e.origin is Origin.CURATED for e in self._entries]
         self._prior = np.array(
             [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
             dtype=np.float32,
@@ -202,7 +209,8 @@ class SearchIndex:
         credits = self._credits(query, top)
         otherwise = self._spelled_otherwise(query, credits)
         coverage, named, missing = self._coverage(query, credits, otherwise)
-        said = {w for slot in query.slots for a in slot.alternatives for w in a.words}
+        said = {w for slot in query.slots if not slot.denied_by
+                for a in slot.alternatives for w in a.words}
         said_pairs = _content_pairs(query)
         shortlist = []
         best = float(scores[top].max()) if len(top) else 1.0
@@ -218,7 +226,7 @@ class SearchIndex:
                 position, float(scores[position]), float(covered), names.fit(said_here),
                 not said_pairs.isdisjoint(names.pairs),
                 any(name <= said_here for name in names.whole), float(named_share), int(absent),
-                float(scores[position]) / best,
+                float(scores[position]) / best, self._curated[position],
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
@@ -233,6 +241,7 @@ class SearchIndex:
         for left, right in itertools.pairwise(content):
             if left.end == right.start and left.alternatives and right.alternatives:
                 terms[f"{left.alternatives[0].words[-1]} {right.alternatives[0].words[0]}"] = None
+        terms.update(dict.fromkeys(slot.denied_by for slot in content if slot.denied_by))
         in_name, anywhere = self._rank.presence_many(list(terms), docs)
         matrix = np.where(in_name, 1.0, np.where(anywhere, BODY_CREDIT, 0.0)).astype(np.float32)
         return _Credits(docs, dict(zip(terms, matrix, strict=True)))
@@ -273,20 +282,24 @@ class SearchIndex:
             other = otherwise.get(query.words[slot.start]) if slot.size == 1 else None
             if other is not None:
                 credit = np.where(other & (credit >= 1.0), BODY_CREDIT, credit).astype(np.float32)
-            total += slot.size * credit
+            if slot.denied_by:
+                credit = np.where(credits.of(slot.denied_by) >= 1.0, credit, 0.0)
+            total += slot.weight * slot.size * credit
             named += slot.size * (credit >= 1.0)
             missing += slot.size * (credit == 0.0)
         words_weight = float(sum(slot.size for slot in content))
-        weight = words_weight
+        weight = float(sum(slot.weight * slot.size for slot in content))
         for left, right in itertools.pairwise(content):
             # A word no entry knows (a person's name, "visa") costs its own weight only.
             if left.end != right.start or not left.alternatives or not right.alternatives:
                 continue
             first, second = left.alternatives[0], right.alternatives[0]
-            total += min(first.trust, second.trust) * credits.of(
-                f"{first.words[-1]} {second.words[0]}"
-            )
-            weight += 1
+            pair_weight = min(left.weight, right.weight)
+            credit = credits.of(f"{first.words[-1]} {second.words[0]}")
+            if denial := right.denied_by or left.denied_by:
+                credit = np.where(credits.of(denial) >= 1.0, credit, 0.0)
+            total += pair_weight * min(first.trust, second.trust) * credit
+            weight += pair_weight
         return total / weight, named / words_weight, missing
 
     def _slot_credit(self, slot: Slot, credits: _Credits) -> np.ndarray:
@@ -302,7 +315,8 @@ class SearchIndex:
         """What the decision reads about the best entry (knowledge.decision.FEATURES),
         and whether a runner-up ties with it (TIED), which no model overrules."""
         top = shortlist[0]
-        rival = max(self._rivals(shortlist), key=lambda s: (s.key, s.score), default=None)
+        rivals = self._rivals(shortlist)
+        rival = max(rivals, key=lambda s: (s.key, s.score), default=None)
         content = query.content
         words_count = sum(slot.size for slot in content)
         unknown = sum(slot.size for slot in content if not slot.alternatives)
@@ -314,6 +328,7 @@ class SearchIndex:
             "name_pair": float(top.name_pair),
             "margin": top.key - (rival.key if rival else 0.0),
             "score_ratio": rival.score / top.score if rival and top.score > 0 else 0.0,
+            "coverage_lead": top.coverage - max((s.coverage for s in rivals), default=0.0),
             "length": math.log1p(words_count),
             "unknown_share": unknown / words_count if words_count else 0.0,
             "missing": top.missing / words_count if words_count else 0.0,
@@ -372,7 +387,7 @@ def _weighted_terms(query: Query, function_words: frozenset[str]) -> dict[str, f
         terms[term] = max(terms.get(term, 0.0), weight)
 
     for slot in query.slots:
-        base = GENERIC_WEIGHT if slot.generic else 1.0
+        base = GENERIC_WEIGHT if slot.generic or slot.denied_by else slot.weight
         for alternative in slot.alternatives:
             for term in (*alternative.words, *pairs(alternative.words)):
                 add(term, base * alternative.trust)
@@ -383,7 +398,7 @@ def _weighted_terms(query: Query, function_words: frozenset[str]) -> dict[str, f
                 (left.generic and first in function_words)
                 or (right.generic and second in function_words)
             )
-            weight = (GENERIC_WEIGHT if weak else 1.0) * min(
+            weight = (GENERIC_WEIGHT if weak else min(left.weight, right.weight)) * min(
                 left.alternatives[0].trust, right.alternatives[0].trust
             )
             add(f"{first} {second}", weight)

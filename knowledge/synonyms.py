@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.normalize import syllables, words
@@ -36,6 +36,9 @@ class Lexicon:
     function_words: frozenset[str] = frozenset()
     negations: frozenset[str] = frozenset()
     negation_particles: frozenset[str] = frozenset()  # words after which a negation asks
+    denials: PhraseSet = field(default_factory=lambda: PhraseSet(()))  # "không phải": not asked
+    past: frozenset[str] = frozenset()  # words telling a clause is what was already done
+    past_spellings: frozenset[str] = frozenset()  # their spellings with diacritics ("đã")
 
     def negates(self, sequence: Sequence[str], i: int, clause_ends: Collection[int]) -> bool:
         """Whether the negation word at `i` negates what follows ("không phải đánh giá",
@@ -90,6 +93,8 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
     particles = frozenset(
         w for p in _strings(path, data, "negations", "particles") for w in words(p)
     )
+    denials = PhraseSet(_strings(path, data, "negations", "denials"))
+    past_words = [found for p in _strings(path, data, "context", "past") for found in syllables(p)]
     homographs: dict[str, frozenset[str]] = {}
     for phrase in data.get("generic", {}).get("homographs", []):
         found = syllables(phrase)
@@ -102,7 +107,9 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
         for phrase in data.get("generic", {}).get(table, []) if len(folded := words(phrase)) == 1
     )
     return Lexicon(expansions, PhraseSet(expansions), PhraseSet(generic), homographs,
-                   function, negations, particles)
+                   function, negations, particles, denials,
+                   frozenset(folded for folded, _ in past_words),
+                   frozenset(spelling for _, spelling in past_words))
 
 
 def _strings(path: Path, data: dict, table: str, key: str) -> list[str]:

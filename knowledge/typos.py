@@ -6,7 +6,9 @@ index does not know is mapped to known words at distance one. Among several, wor
 made of the very same letters (a swap) come first, then words that form a known pair
 with a neighbouring word ("kahi sinh" → "khai sinh"), then the more common words. Other
 one-edit neighbours are not trusted: "rau" is one edit from "mau" and "xăng" from "đăng",
-and guessing there turns an out-of-scope question into a confident wrong answer.
+and guessing there turns an out-of-scope question into a confident wrong answer. A word
+typed with diacritics is corrected only by a swap: its marks say which word it is
+("pháo" is a word, not a slip for "phân"), while a swap scrambles them too ("giyấ").
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ class TypoCorrector:
         self._frequency = frequency
 
     def correct(
-        self, word: str, neighbours: tuple[str | None, str | None], is_pair: Callable[[str], bool]
+        self, word: str, neighbours: tuple[str | None, str | None], is_pair: Callable[[str], bool],
+        accented: bool = False,
     ) -> Correction | None:
-        """The trusted known word one edit away from `word`, if there is one."""
+        """The trusted known word one edit away from `word`, if there is one; only a swap
+        of its letters when it was typed with diacritics (`accented`)."""
         if len(word) < MIN_LENGTH or not word.isalpha():
             return None
         found: set[str] = set()
@@ -60,7 +64,7 @@ class TypoCorrector:
             )
             for candidate in found
         ]
-        trusted = [c for c in corrections if c.swapped or c.paired]
+        trusted = [c for c in corrections if c.swapped or (c.paired and not accented)]
         return min(
             trusted,
             key=lambda c: (not c.swapped, not c.paired, -self._frequency(c.word), c.word),
