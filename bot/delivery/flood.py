@@ -7,8 +7,11 @@ from collections import deque
 from collections.abc import Callable
 from enum import Enum
 
-# Forget people who have been quiet for a window once this many are tracked.
+# Forget people who have been quiet for a window once this many are tracked, at most once
+# a second: with thousands active at once, a cleanup per message would cost more than
+# the messages.
 TRACKED_BEFORE_CLEANUP = 1024
+CLEANUP_EVERY_SECONDS = 1.0
 
 
 class Verdict(Enum):
@@ -33,11 +36,13 @@ class FloodLimiter:
         self._clock = clock
         self._sent: dict[str, deque[float]] = {}
         self._warned: set[str] = set()
+        self._next_cleanup = float("-inf")
 
     def check(self, person: str) -> Verdict:
         now = self._clock()
-        if len(self._sent) > TRACKED_BEFORE_CLEANUP:
+        if len(self._sent) > TRACKED_BEFORE_CLEANUP and now >= self._next_cleanup:
             self._forget_quiet(now)
+            self._next_cleanup = now + CLEANUP_EVERY_SECONDS
         sent = self._sent.setdefault(person, deque())
         while sent and now - sent[0] >= self._window:
             sent.popleft()
