@@ -154,8 +154,11 @@ class Sender:
         if self._next_timer is not None:
             timeout = min(timeout, max(0.0, self._next_timer - self._monotonic()))
         self._next_timer = None
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can lose a cancellation
+        # that arrives as the event is set, and a stopping sender would never stop.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
 
     async def _start_due(self) -> None:
         free = self._settings.concurrency - len(self._in_flight)
