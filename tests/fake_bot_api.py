@@ -25,12 +25,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import tornado.httpserver
-import tornado.netutil
 import tornado.web
 
 from bot.app import serve
 from bot.config import load_config
+from tests.loopback import LoopbackServer
 
 TOKEN = "123456:TEST-token_9aZ"
 BOT_USER = {
@@ -100,30 +99,25 @@ class FakeBotApi:
     _next_message_id: int = 1
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _closed: bool = False
-    _server: tornado.httpserver.HTTPServer | None = None
-    port: int = 0
+    _server: LoopbackServer | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        assert self._server is not None, "start the fake first"
+        return self._server.base_url
 
     async def start(self) -> None:
-        app = tornado.web.Application([
+        self._server = LoopbackServer(tornado.web.Application([
             (r"/bot(?P<token>[^/]+)/(?P<method>\w+)", _MethodHandler, {"api": self}),
             (r"/file/bot(?P<token>[^/]+)/(?P<path>.+)", _FileHandler, {"api": self}),
-        ])
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        self.port = sockets[0].getsockname()[1]
-        self._server = tornado.httpserver.HTTPServer(app)
-        self._server.add_sockets(sockets)
+        ]))
 
     async def stop(self) -> None:
         async with self._changed:
             self._closed = True
             self._changed.notify_all()
         if self._server is not None:
-            self._server.stop()
-            await self._server.close_all_connections()
+            await self._server.close()
 
     # Driving the fake from a test.
 

@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import tornado.httpserver
-import tornado.netutil
 import tornado.web
 
 from bot.app import serve
@@ -35,6 +33,7 @@ from bot.channels.zalo.signature import HEADER, mac
 from bot.config import load_config
 from bot.storage import Storage
 from handlers.texts import Texts
+from tests.loopback import LoopbackServer
 from tests.test_telegram_webhook import free_port, until_listening
 
 APP_ID = "2553928453557884079"
@@ -72,24 +71,20 @@ class FakeZalo:
     hosted: dict[str, bytes] = field(default_factory=dict)  # /cdn/ name → content
     uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id → name, content
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
-    _server: tornado.httpserver.HTTPServer | None = None
-    port: int = 0
+    _server: LoopbackServer | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        assert self._server is not None, "start the fake first"
+        return self._server.base_url
 
     async def start(self) -> None:
-        app = tornado.web.Application([(r"(/.*)", _Handler, {"fake": self})])
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        self.port = sockets[0].getsockname()[1]
-        self._server = tornado.httpserver.HTTPServer(app)
-        self._server.add_sockets(sockets)
+        self._server = LoopbackServer(
+            tornado.web.Application([(r"(/.*)", _Handler, {"fake": self})]))
 
     async def stop(self) -> None:
         if self._server is not None:
-            self._server.stop()
-            await self._server.close_all_connections()
+            await self._server.close()
 
     # Driving the fake from a test.
 

@@ -14,7 +14,8 @@ from knowledge.base import bundled_entries_path, load_knowledge_base, merged
 from knowledge.cache import load_indexed
 from knowledge.decision import FEATURES, DecisionError, load_decision
 from knowledge.entry import Entry, Kind, Origin, Section
-from knowledge.search import TIED, Intent, SearchIndex
+from knowledge.recent import RecentSearches
+from knowledge.search import TIED, Intent, SearchIndex, SearchResult
 from knowledge.synonyms import LexiconError, load_lexicon
 from tests.factories import entry_text, write_entry
 
@@ -516,3 +517,23 @@ def test_entries_the_question_cannot_tell_apart_are_suggested_not_answered() -> 
     assert result.intent is Intent.SUGGEST
     assert all(c.entry.id.startswith("chung-thuc/") for c in result.candidates)
     assert index.search("chứng thực chữ ký").answer == kinds[0]
+
+
+def test_recent_searches_give_what_a_new_search_gives_and_search_once(
+    index: SearchIndex,
+) -> None:
+    calls: list[str] = []
+
+    class Counting:
+        def search(self, query: str, limit: int = 5) -> SearchResult:
+            calls.append(query)
+            return index.search(query, limit)
+
+    recent = RecentSearches(Counting(), size=2)  # type: ignore[arg-type]
+    for query in ["khai sinh can gi", "khai sinh can gi", "ket hon", "khai sinh can gi"]:
+        assert recent.search(query) == index.search(query)
+    assert calls == ["khai sinh can gi", "ket hon"]
+    recent.search("dang ky thuong tru")  # a third question: the oldest is forgotten
+    recent.search("ket hon")
+    recent.search("khai sinh can gi")
+    assert calls[-1] == "khai sinh can gi"
