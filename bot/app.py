@@ -33,6 +33,7 @@ from bot.lock import AlreadyRunning, instance_lock
 from bot.scheduler import ReminderScheduler
 from bot.storage import Storage
 from bot.storage.outbox import DueMessage, NewMessage
+from handlers.cards import Cards
 from handlers.context import HandlerContext, SupportContacts
 from handlers.deadlines.router import DeadlineHandlers
 from handlers.deadlines.settings import ReminderSettings
@@ -163,6 +164,7 @@ async def open_app(
             knowledge=knowledge,
             index=RecentSearches(index),
             texts=texts,
+            cards=Cards(texts, knowledge.get),
             support=SupportContacts(config.support.hotline_phone, config.support.hotline_email,
                                     tickets=bool(config.hotline.teams)),
             clock=clock,

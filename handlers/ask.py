@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from handlers import callbacks
 from handlers.button_codec import pack
-from handlers.cards import CardOptions, answer_card
+from handlers.cards import CardOptions
 from handlers.context import HandlerContext
 from handlers.context_follow import FollowUp, focus_lines, follow_up, said_elsewhere
 from handlers.model import Block, Button, Reply, Style
@@ -65,7 +65,7 @@ def _answer(ctx: HandlerContext, result: SearchResult, question_id: int, *, firs
         alternative=(rival, result.candidates[rival].entry.title) if rival is not None else None,
         elsewhere=_elsewhere(ctx, entry, result.facet),
     )
-    return answer_card(entry, result.facet, question_id, ctx.texts, ctx.knowledge.get, options)
+    return ctx.cards.answer(entry, result.facet, question_id, options)
 
 
 async def _answer_follow_up(
@@ -79,8 +79,7 @@ async def _answer_follow_up(
         alternative=(1, also[0].title) if also else None,
         elsewhere=_elsewhere(ctx, follow.entry, follow.section),
     )
-    return answer_card(follow.entry, follow.section, question_id, ctx.texts,
-                       ctx.knowledge.get, options)
+    return ctx.cards.answer(follow.entry, follow.section, question_id, options)
 
 
 def _elsewhere(
@@ -113,8 +112,7 @@ async def press(ctx: HandlerContext, user_id: int, action: callbacks.Action) -> 
             if entry is not None:
                 options = CardOptions(ask_support=support_available(ctx), disclaimer=False,
                                       full=True)
-                return answer_card(entry, section, question.id, ctx.texts, ctx.knowledge.get,
-                                   options)
+                return ctx.cards.answer(entry, section, question.id, options)
         case callbacks.PickSuggestion(index=index):
             if index < len(question.candidate_ids):
                 entry = ctx.knowledge.get(question.candidate_ids[index])
@@ -125,8 +123,7 @@ async def press(ctx: HandlerContext, user_id: int, action: callbacks.Action) -> 
                     earlier = await ctx.storage.questions.last_answered(user_id, since, picked)
                     options = CardOptions(ask_support=support_available(ctx),
                                           disclaimer=earlier is None)
-                    return answer_card(entry, _section(question.facet), picked, ctx.texts,
-                                       ctx.knowledge.get, options)
+                    return ctx.cards.answer(entry, _section(question.facet), picked, options)
         case callbacks.Feedback(useful=True):
             await ctx.storage.questions.set_feedback(question.id, user_id, 1, ctx.clock())
             return Reply.text(ctx.texts("feedback_thanks_up"))

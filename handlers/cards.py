@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from handlers import callbacks
 from handlers.button_codec import pack
@@ -20,6 +21,7 @@ from handlers.texts import Texts
 from knowledge.entry import ChannelTerms, Entry, Kind, Origin, Section
 
 CARD_LIMIT = 700
+REMEMBERED_CARDS = 4096
 SECTION_BUTTONS = (
     Section.DOCUMENTS,
     Section.STEPS,
@@ -69,15 +71,50 @@ def default_section(entry: Entry) -> Section:
     return Section.DOCUMENTS
 
 
-def answer_card(
+class Cards:
+    """Answer cards for one knowledge base and one set of texts.
+
+    What a card says depends on the entry, the part asked and the options, never on the
+    question, and the knowledge base does not change while the bot runs: the text of a
+    card is built once and remembered. Only the buttons, which carry the question's id,
+    are made for each answer.
+    """
+
+    def __init__(self, texts: Texts, lookup: EntryLookup, size: int = REMEMBERED_CARDS) -> None:
+        self._texts = texts
+        self._lookup = lookup
+        self._remembered = lru_cache(maxsize=size)(self._content_of)
+
+    def answer(
+        self,
+        entry: Entry,
+        section: Section | None,
+        question_id: int,
+        options: CardOptions = CardOptions(),
+    ) -> Reply:
+        """The card for `entry`, opening on `section` when it has one, else on a summary."""
+        if self._lookup(entry.id) is entry:
+            blocks, shown = self._remembered(entry.id, section, options)
+        else:  # not one of the knowledge base's entries: nothing to remember it by
+            blocks, shown = card_content(entry, section, self._texts, self._lookup, options)
+        return Reply(blocks, _buttons(entry, shown, question_id, self._texts, options))
+
+    def _content_of(
+        self, entry_id: str, section: Section | None, options: CardOptions
+    ) -> tuple[tuple[Block, ...], frozenset[Section]]:
+        entry = self._lookup(entry_id)
+        assert entry is not None
+        return card_content(entry, section, self._texts, self._lookup, options)
+
+
+def card_content(
     entry: Entry,
     section: Section | None,
-    question_id: int,
     texts: Texts,
     lookup: EntryLookup,
-    options: CardOptions = CardOptions(),
-) -> Reply:
-    """The card for `entry`, opening on `section` when it has one, else on a summary."""
+    options: CardOptions,
+) -> tuple[tuple[Block, ...], frozenset[Section]]:
+    """A card's blocks, and the sections they show whole (which get no button)."""
     asked = section if section and has_section(entry, section) else None
     # Some portal titles run to hundreds of characters: the card shows their beginning.
     top = [Block(head([entry.title], TITLE_LIMIT)[0], Style.TITLE)]
@@ -86,9 +123,7 @@ def answer_card(
     tail = _notes(entry, asked, texts, options)
     budget = None if options.full else CARD_LIMIT - _size(top + tail)
     body, shown = _body(entry, asked, texts, lookup, options, budget)
-    blocks = top + body + tail
-    buttons = _buttons(entry, shown, question_id, texts, options)
-    return Reply(tuple(blocks), buttons)
+    return tuple(top + body + tail), frozenset(shown)
 
 
 def has_section(entry: Entry, section: Section) -> bool:
@@ -223,7 +258,8 @@ def _notes(
 
 
 def _buttons(
-    entry: Entry, shown: set[Section], question_id: int, texts: Texts, options: CardOptions
+    entry: Entry, shown: frozenset[Section], question_id: int, texts: Texts,
+    options: CardOptions,
 ) -> tuple[tuple[Button, ...], ...]:
     sections = [
         Button(texts(f"button_{s.value}"), pack(callbacks.ShowSection(question_id, s)))

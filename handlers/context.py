@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from handlers.cards import Cards
 from handlers.model import Outgoing
 from handlers.ports import HandlerStorage
 from handlers.texts import Texts
@@ -43,6 +44,7 @@ class HandlerContext:
     knowledge: KnowledgeBase
     index: Searcher
     texts: Texts
+    cards: Cards
     support: SupportContacts
     clock: Callable[[], datetime]
     # How long the entry last shown to a person answers their follow-ups ("mất mấy ngày?").

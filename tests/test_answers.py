@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
 from collections.abc import AsyncIterator
@@ -19,7 +20,7 @@ from bot.config import ConfigError, load_config
 from bot.delivery.envelope import envelope, payload_json
 from handlers import callbacks
 from handlers.button_codec import ButtonCodec, pack
-from handlers.cards import CARD_LIMIT, CardOptions, answer_card, default_section, has_section
+from handlers.cards import CARD_LIMIT, CardOptions, Cards, default_section, has_section
 from handlers.context_follow import said_elsewhere
 from handlers.model import Address, Block, Button, Outgoing, Reply, Sender, Style
 from handlers.texts import Texts
@@ -332,13 +333,28 @@ TEXTS = Texts.load(None)
 ENTRY_IDS = {entry.id for entry in KNOWLEDGE.entries}
 
 
+def test_a_remembered_card_carries_the_id_of_the_question_it_answers() -> None:
+    cards = Cards(TEXTS, KNOWLEDGE.get)
+    entry = KNOWLEDGE.get("ho-tich/dang-ky-khai-sinh")
+    assert entry is not None
+    first, again = (cards.answer(entry, Section.DOCUMENTS, n) for n in (7, 8))
+    assert again.blocks == first.blocks
+    assert again.blocks == Cards(TEXTS, KNOWLEDGE.get, size=0).answer(entry, Section.DOCUMENTS,
+                                                                       8).blocks
+    pressed = {ANSWER_BUTTONS.unpack(b.data).question_id
+               for cards_ in (first, again) for row in cards_.buttons for b in row if b.data}
+    assert pressed == {7, 8}
+    other = dataclasses.replace(entry, title="Một bản khác của thủ tục")  # not in the base
+    assert cards.answer(other, Section.DOCUMENTS, 9).blocks[0].text == other.title
+
+
 @pytest.mark.parametrize("entry", KNOWLEDGE.entries, ids=lambda e: e.id)
 def test_every_first_message_fits_a_phone_screen(entry: Entry) -> None:
     for section in (None, *Section):
         elsewhere = said_elsewhere(entry, section, TEXTS, KNOWLEDGE.get) if section else None
         options = CardOptions(ask_support=True, alternative=(1, "Một thủ tục " * 10),
                               elsewhere=elsewhere)
-        card = answer_card(entry, section, 1, TEXTS, KNOWLEDGE.get, options)
+        card = Cards(TEXTS, KNOWLEDGE.get).answer(entry, section, 1, options)
         text = card.plain_text
         assert len(text) <= CARD_LIMIT, (section, len(text))
         assert "**" not in text

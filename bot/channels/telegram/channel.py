@@ -26,7 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import InboxSink, Pace, PartDelivered
 from bot.channels.telegram import CHANNEL
-from bot.channels.telegram.convert import update_incoming
+from bot.channels.telegram.convert import private_text_incoming, update_incoming
 from bot.channels.telegram.errors import delivery_error, is_transient
 from bot.channels.telegram.render import as_notice, render
 from bot.channels.telegram.transport import AiohttpRequest
@@ -127,6 +127,8 @@ class TelegramChannel:
 
     def parse(self, payload: Mapping[str, Any]) -> Incoming | None:
         assert self._me is not None, "updates are handled after start"
+        if (incoming := private_text_incoming(payload)) is not None:
+            return incoming
         return update_incoming(Update.de_json(dict(payload), self.bot), self._me)
 
     def pace(self, address: Address) -> Pace:

@@ -9,12 +9,50 @@ opened for a ticket belongs to that ticket (the handlers know which topics those
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram import User as TelegramUser
 from telegram.constants import ChatType
 
 from bot.channels.telegram import CHANNEL
 from handlers.model import Address, Attachment, AttachmentKind, ChatKind, Incoming, Sender
+
+# The fields of a plain text message (no reply, attachment, forward or topic), the kind
+# most updates are: `private_text_incoming` reads those from the JSON.
+PLAIN_TEXT_FIELDS = frozenset({"message_id", "from", "chat", "date", "text", "entities",
+                               "link_preview_options"})
+
+
+def private_text_incoming(update: Mapping[str, Any]) -> Incoming | None:
+    """The `Incoming` of a person's plain text message in a private chat, read straight
+    from the update's JSON; None for any other update (read through `update_incoming`).
+
+    Most updates are such messages, and building python-telegram-bot's objects for them
+    costs more than the rest of receiving them.
+    """
+    message = update.get("message")
+    if (not isinstance(message, Mapping) or len(update) != 2
+            or not message.keys() <= PLAIN_TEXT_FIELDS):
+        return None
+    person, chat, text = message.get("from"), message.get("chat"), message.get("text")
+    if (not isinstance(person, Mapping) or person.get("is_bot") is not False
+            or not isinstance(person.get("first_name"), str) or not person["first_name"]
+            or not isinstance(chat, Mapping) or chat.get("type") != ChatType.PRIVATE
+            or not isinstance(text, str)):
+        return None
+    name = person["first_name"]
+    if person.get("last_name"):
+        name = f"{name} {person['last_name']}"
+    return Incoming(
+        Sender(CHANNEL, str(person["id"]), name),
+        Address(CHANNEL, str(chat["id"])),
+        ChatKind.PRIVATE,
+        update_id=str(update["update_id"]),
+        message_id=str(message["message_id"]),
+        text=text,
+    )
 
 
 def update_incoming(update: Update, me: TelegramUser) -> Incoming | None:
