@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import App, open_app
 from bot.config import load_config
-from handlers.cards import CARD_LIMIT, CardOptions, answer_card
+from handlers.cards import CARD_LIMIT, CardOptions, Cards
 from handlers.model import Address, Incoming, Reply, Sender, Style
 from handlers.texts import Texts
 from knowledge.base import bundled_entries_path, load_knowledge_base
@@ -67,10 +67,9 @@ HEADINGS = {section: Texts.load(None)(f"section_{section}") for section in Secti
 
 def card_sizes(folders: list[Path]) -> None:
     base = load_knowledge_base([bundled_entries_path(), *folders])
-    texts = Texts.load(None)
+    cards = Cards(Texts.load(None), base.get)
     sizes = [
-        len(answer_card(entry, section, 1, texts, base.get, CardOptions(ask_support=True))
-            .plain_text)
+        len(cards.answer(entry, section, 1, CardOptions(ask_support=True)).plain_text)
         for entry in base.entries for section in (None, *Section)
     ]
     over = sum(size > CARD_LIMIT for size in sizes)
