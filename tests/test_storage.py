@@ -183,3 +183,16 @@ def test_stored_times_are_utc_text_that_sorts_like_time() -> None:
     assert from_db(to_db(later)) == later
     with pytest.raises(ValueError, match="naive"):
         to_db(FIXED_NOW.replace(tzinfo=None))
+
+
+async def test_the_inbox_keeps_each_update_once_in_the_order_received(storage: Storage) -> None:
+    first = await storage.inbox.receive("telegram", [("7", {"n": 1})], FIXED_NOW)
+    batch = await storage.inbox.receive(
+        "telegram", [("9", {"n": 2}), ("7", {"n": 3}), ("8", {"n": 4}), ("9", {"n": 5})],
+        FIXED_NOW,
+    )
+    assert [(r.update_id, r.payload) for r in first] == [("7", {"n": 1})]
+    assert [(r.update_id, r.payload) for r in batch] == [("9", {"n": 2}), ("8", {"n": 4})]
+    assert await storage.inbox.receive("zalo", [("7", {"n": 6})], FIXED_NOW)  # per channel
+    unhandled = await storage.inbox.unhandled(["telegram"])
+    assert [r.update_id for r in unhandled] == ["7", "9", "8"]

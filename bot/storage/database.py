@@ -162,6 +162,16 @@ class Database:
             cursor = await self._retry_locked(lambda: db.execute(sql, parameters))
             return cursor.rowcount
 
+    async def write_returning(
+        self, sql: str, parameters: Sequence[Any] = ()
+    ) -> list[aiosqlite.Row]:
+        """One statement that changes rows and returns some (RETURNING), committed by
+        itself unless it joins the open transaction: one trip to the database thread."""
+        if self._holds_turn() and self._in_transaction:
+            return list(await self._db.execute_fetchall(sql, parameters))
+        async with self._my_turn() as db:
+            return list(await self._retry_locked(lambda: db.execute_fetchall(sql, parameters)))
+
     async def write_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """One statement for each of `rows`, in one trip to the database thread; each is
         committed by itself unless they join the open transaction."""

@@ -34,19 +34,29 @@ class SqliteInbox:
         updates: Sequence[tuple[str, Mapping[str, Any]]],
         now: datetime,
     ) -> list[InboxRow]:
-        """Store updates in one transaction; returns those not seen before, in order."""
-        fresh = []
-        async with self._db.transaction() as db:
-            for update_id, payload in updates:
-                inserted = await db.execute_fetchall(
-                    """INSERT INTO inbox (channel, update_id, payload, received_at)
-                       VALUES (?, ?, ?, ?) ON CONFLICT (channel, update_id) DO NOTHING
-                       RETURNING id""",
-                    (channel, update_id, json.dumps(payload, ensure_ascii=False), to_db(now)),
-                )
-                for row in inserted:
-                    fresh.append(InboxRow(row["id"], channel, update_id, payload))
-        return fresh
+        """Store updates in one statement; returns those not seen before, in order."""
+        if not updates:
+            return []
+        received = to_db(now)
+        values = [
+            value
+            for update_id, payload in updates
+            for value in (channel, str(update_id), json.dumps(payload, ensure_ascii=False),
+                          received)
+        ]
+        inserted = await self._db.write_returning(
+            f"""INSERT INTO inbox (channel, update_id, payload, received_at)
+                VALUES {", ".join(["(?, ?, ?, ?)"] * len(updates))}
+                ON CONFLICT (channel, update_id) DO NOTHING
+                RETURNING id, update_id""",
+            values,
+        )
+        payloads = {}
+        for update_id, payload in updates:
+            payloads.setdefault(str(update_id), payload)  # the first of an update sent twice
+        rows = sorted(inserted, key=lambda row: row["id"])  # ids grow in the order received
+        return [InboxRow(r["id"], channel, r["update_id"], payloads[r["update_id"]])
+                for r in rows]
 
     async def unhandled(self, channels: Sequence[str]) -> list[InboxRow]:
         """What `channels` received and did not handle, oldest first (the backlog at start)."""
