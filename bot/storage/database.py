@@ -24,6 +24,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.turn import Turn
+
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -84,7 +86,7 @@ class Database:
 
     def __init__(self, db: aiosqlite.Connection, busy_retry_s: float) -> None:
         self._db = db
-        self._turn = asyncio.Lock()
+        self._turn = Turn()
         self._holder: asyncio.Task[Any] | None = None
         self._in_transaction = False
         self._busy_retry_s = busy_retry_s
@@ -172,13 +174,16 @@ class Database:
         async with self._my_turn() as db:
             return list(await self._retry_locked(lambda: db.execute_fetchall(sql, parameters)))
 
-    async def write_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    async def write_many(
+        self, sql: str, rows: Sequence[Sequence[Any]], *, urgent: bool = False
+    ) -> None:
         """One statement for each of `rows`, in one trip to the database thread; each is
-        committed by itself unless they join the open transaction."""
+        committed by itself unless they join the open transaction. `urgent`: ahead of
+        the transactions waiting for their turn (small writes that others wait on)."""
         if self._holds_turn() and self._in_transaction:
             await self._db.executemany(sql, rows)
             return
-        async with self._my_turn() as db:
+        async with self._my_turn(urgent) as db:
             await self._retry_locked(lambda: db.executemany(sql, rows))
 
     async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> aiosqlite.Row | None:
@@ -204,13 +209,14 @@ class Database:
             yield db
 
     @asynccontextmanager
-    async def _my_turn(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._turn:
-            self._holder = asyncio.current_task()
-            try:
-                yield self._db
-            finally:
-                self._holder = None
+    async def _my_turn(self, urgent: bool = False) -> AsyncIterator[aiosqlite.Connection]:
+        await self._turn.acquire(urgent)
+        self._holder = asyncio.current_task()
+        try:
+            yield self._db
+        finally:
+            self._holder = None
+            self._turn.release()
 
     async def _retry_locked(self, attempt: Any) -> Any:
         """`await attempt()`, again while another process holds the write lock."""

@@ -129,11 +129,13 @@ class SqliteOutbox:
             simple = message.parts_done == 0 and message.ref is None
             (plain if simple else others).append((message, last))
         if plain:
+            # Urgent: the sender holds further messages back until these are stored.
             await self._db.write_many(
                 """UPDATE outbox SET state = 'delivered', delivered_ids = ?, finished_at = ?,
                        parts_done = ?, error = NULL WHERE id = ?""",
                 [(json.dumps([last] if last else []), to_db(now), int(last is not None), m.id)
                  for m, last in plain],
+                urgent=True,
             )
         for message, last in others:
             await self.delivered(message, last, now)
