@@ -57,6 +57,16 @@ class Dispatcher:
             for command in commands.listed(Audience.OFFICIALS, self.features)
         ]
 
+    def prepare(self, incoming: Incoming) -> None:
+        """Work that needs no database, for the pipeline to do before the update takes
+        its turn on it, so that other updates' database work goes on meanwhile: the
+        search of what looks like a question. The searcher remembers recent questions
+        (`knowledge.recent`), so `handle` asking it again costs nothing."""
+        if incoming.chat_kind is ChatKind.PRIVATE and incoming.text and not incoming.button:
+            text = _valid_text(incoming.text).strip()
+            if text and _command(text) is None:
+                self.ctx.index.search(text)
+
     async def handle(self, incoming: Incoming) -> Result:
         texts = self.ctx.texts
         sender = incoming.sender

@@ -13,6 +13,7 @@ from handlers import callbacks
 from handlers.button_codec import MAX_BYTES, pack
 from handlers.model import Address, Attachment, AttachmentKind, Incoming, Sender
 from knowledge.entry import Section
+from knowledge.search import SearchIndex, SearchResult
 from tests.factories import FIXED_NOW, incoming
 
 LAN = Sender("console", "lan", "Chị Lan")
@@ -91,3 +92,29 @@ async def test_undecodable_characters_are_replaced_not_a_failure(app: App) -> No
     assert "Đăng ký khai sinh" in text
     record = await app.storage.questions.get(1)
     assert record is not None and record.query == "khai sinh can gi ??"
+
+
+async def test_a_question_is_searched_once_before_its_turn_on_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searched: list[str] = []
+    search = SearchIndex.search
+
+    def counting(index: SearchIndex, query: str, limit: int = 5) -> SearchResult:
+        searched.append(query)
+        return search(index, query, limit)
+
+    monkeypatch.setattr(SearchIndex, "search", counting)
+    path = tmp_path / "config.toml"
+    path.write_text('[storage]\npath = "bot.sqlite3"\n', encoding="utf-8")
+    async with open_app(load_config(path, environ={}), clock=lambda: FIXED_NOW) as app:
+        question = incoming(LAN, text="  dang ky ket hon can gi ")
+        app.dispatcher.prepare(question)
+        assert searched == ["dang ky ket hon can gi"]
+        (reply,) = await app.dispatcher.handle(question)
+        assert "kết hôn" in reply.plain_text.lower()
+        assert searched == ["dang ky ket hon can gi"]  # handling found it remembered
+        for other in (incoming(LAN, text="/huongdan"), incoming(LAN, button="s:1:fee"),
+                      incoming(NAM, text="@bot hỏi", chat_id="-100")):
+            app.dispatcher.prepare(other)
+        assert searched == ["dang ky ket hon can gi"]

@@ -158,6 +158,8 @@ class UpdatePipeline:
             await self._storage.inbox.mark_handled(row.id, self._clock())
             return
         verdict = self._flood.check(f"{incoming.sender.channel}:{incoming.sender.id}")
+        if verdict is Verdict.ALLOW:
+            self._dispatcher.prepare(incoming)
         try:
             async with self._storage.transaction():
                 result: Result = []
