@@ -96,7 +96,7 @@ class Cards:
         if self._lookup(entry.id) is entry:
             blocks, shown = self._remembered(entry.id, section, options)
         else:  # not one of the knowledge base's entries: nothing to remember it by
-            blocks, shown = card_content(entry, section, self._texts, self._lookup, options)
+            blocks, shown = _card_content(entry, section, self._texts, self._lookup, options)
         return Reply(blocks, _buttons(entry, shown, question_id, self._texts, options))
 
     def _content_of(
@@ -104,10 +104,10 @@ class Cards:
     ) -> tuple[tuple[Block, ...], frozenset[Section]]:
         entry = self._lookup(entry_id)
         assert entry is not None
-        return card_content(entry, section, self._texts, self._lookup, options)
+        return _card_content(entry, section, self._texts, self._lookup, options)
 
 
-def card_content(
+def _card_content(
     entry: Entry,
     section: Section | None,
     texts: Texts,

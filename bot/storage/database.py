@@ -14,13 +14,13 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+T = TypeVar("T")
 # How long SQLite itself waits for another process's write lock before saying "locked".
 BUSY_TIMEOUT_MS = 5000
 # How long a write waits in all for a database locked by another process (an admin
@@ -157,34 +158,33 @@ class Database:
     async def write(self, sql: str, parameters: Sequence[Any] = ()) -> int:
         """One statement, committed by itself (or joining the open transaction): fewer
         round trips than BEGIN … COMMIT for the sender's bookkeeping. Rows changed."""
-        if self._holds_turn() and self._in_transaction:
-            cursor = await self._db.execute(sql, parameters)
-            return cursor.rowcount
-        async with self._my_turn() as db:
-            cursor = await self._retry_locked(lambda: db.execute(sql, parameters))
-            return cursor.rowcount
+        cursor = await self._one_trip(lambda db: db.execute(sql, parameters))
+        return cursor.rowcount
 
     async def write_returning(
         self, sql: str, parameters: Sequence[Any] = ()
     ) -> list[aiosqlite.Row]:
         """One statement that changes rows and returns some (RETURNING), committed by
-        itself unless it joins the open transaction: one trip to the database thread."""
-        if self._holds_turn() and self._in_transaction:
-            return list(await self._db.execute_fetchall(sql, parameters))
-        async with self._my_turn() as db:
-            return list(await self._retry_locked(lambda: db.execute_fetchall(sql, parameters)))
+        itself unless it joins the open transaction."""
+        return list(await self._one_trip(lambda db: db.execute_fetchall(sql, parameters)))
 
     async def write_many(
         self, sql: str, rows: Sequence[Sequence[Any]], *, urgent: bool = False
     ) -> None:
-        """One statement for each of `rows`, in one trip to the database thread; each is
-        committed by itself unless they join the open transaction. `urgent`: ahead of
-        the transactions waiting for their turn (small writes that others wait on)."""
+        """One statement for each of `rows`; each is committed by itself unless they join
+        the open transaction. `urgent`: ahead of the transactions waiting for their turn
+        (small writes that others wait on)."""
+        await self._one_trip(lambda db: db.executemany(sql, rows), urgent)
+
+    async def _one_trip(
+        self, run: Callable[[aiosqlite.Connection], Awaitable[T]], urgent: bool = False
+    ) -> T:
+        """`run` in one trip to the database thread: inside this task's open transaction,
+        else in a turn of its own, waiting for another process's write lock."""
         if self._holds_turn() and self._in_transaction:
-            await self._db.executemany(sql, rows)
-            return
+            return await run(self._db)
         async with self._my_turn(urgent) as db:
-            await self._retry_locked(lambda: db.executemany(sql, rows))
+            return cast(T, await self._retry_locked(lambda: run(db)))
 
     async def fetch_one(self, sql: str, parameters: Sequence[Any] = ()) -> aiosqlite.Row | None:
         rows = await self.fetch_all(sql, parameters)

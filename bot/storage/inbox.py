@@ -35,25 +35,24 @@ class SqliteInbox:
         now: datetime,
     ) -> list[InboxRow]:
         """Store updates in one statement; returns those not seen before, in order."""
-        if not updates:
+        payloads: dict[str, Mapping[str, Any]] = {}
+        for update_id, payload in updates:
+            payloads.setdefault(str(update_id), payload)  # the first of an update sent twice
+        if not payloads:
             return []
         received = to_db(now)
         values = [
             value
-            for update_id, payload in updates
-            for value in (channel, str(update_id), json.dumps(payload, ensure_ascii=False),
-                          received)
+            for update_id, payload in payloads.items()
+            for value in (channel, update_id, json.dumps(payload, ensure_ascii=False), received)
         ]
         inserted = await self._db.write_returning(
             f"""INSERT INTO inbox (channel, update_id, payload, received_at)
-                VALUES {", ".join(["(?, ?, ?, ?)"] * len(updates))}
+                VALUES {", ".join(["(?, ?, ?, ?)"] * len(payloads))}
                 ON CONFLICT (channel, update_id) DO NOTHING
                 RETURNING id, update_id""",
             values,
         )
-        payloads = {}
-        for update_id, payload in updates:
-            payloads.setdefault(str(update_id), payload)  # the first of an update sent twice
         rows = sorted(inserted, key=lambda row: row["id"])  # ids grow in the order received
         return [InboxRow(r["id"], channel, r["update_id"], payloads[r["update_id"]])
                 for r in rows]
