@@ -1,8 +1,9 @@
 """Which part of a procedure a question asks about ("giấy tờ gì" → the documents section).
 
 Cue phrases are matched on folded words. A question may carry several cues ("thủ tục
-kết hôn mất mấy ngày"); the most specific section wins, in the order of `FACET_CUES`:
-"thủ tục" alone is a weak hint for the steps, so steps come last.
+kết hôn mất mấy ngày"); the most specific section wins, in the order of `FACET_CUES`,
+and the steps, the vaguest, come last. "thủ tục" alone is no cue: "thủ tục kết hôn" names
+the procedure and gets its summary, "thủ tục kết hôn thế nào" asks for the steps.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ FACET_CUES: tuple[tuple[Section, tuple[str, ...]], ...] = (
     (Section.RESULT, ("nhận được gì", "kết quả là gì", "được cấp gì")),
     (Section.STEPS, (
         "các bước", "trình tự", "quy trình", "làm thế nào", "thế nào", "như thế nào",
-        "làm sao", "cách làm", "hướng dẫn", "thủ tục", "làm như thế nào", "thủ tục như thế nào",
+        "làm sao", "cách làm", "hướng dẫn", "làm như thế nào", "thủ tục như thế nào",
         "các bước thực hiện", "trình tự thực hiện",
     )),
 )

@@ -86,10 +86,12 @@ CURATED_PRIOR = 1.1  # curated entries win near ties with imported portal record
 # redirect is the answer the project stands behind.
 CURATED_LEAD = 0.1
 BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers it
+PHRASE_PAIR_WEIGHT = 2.0
 # Entries re-ranked by coverage after BM25F. Wide enough that a curated entry whose
 # words are common in portal records ("chứng thư số") still reaches the re-ranking.
 SHORTLIST = 50
 SUGGESTIONS = 3
+_NONE = np.zeros(0, dtype=np.int32)  # no entry's names
 TIED = "tied"  # a key of SearchResult.features beside the decision's own
 
 # The re-ranking key: coverage, plus a share of how much of one name the question says,
@@ -253,8 +255,11 @@ class SearchIndex:
         found = {}
         for slot in query.content:
             folded, spelling = query.words[slot.start], query.spelled[slot.start]
-            holders = self._homographs.get(folded, {}).get(spelling) if spelling else None
-            if slot.size == 1 and holders is not None:
+            spellings = self._homographs.get(folded) if spelling else None
+            if slot.size == 1 and spellings is not None:
+                # A spelling no name has ("năm ngoái" where names say "nước ngoài") is
+                # held by none of them.
+                holders = spellings.get(spelling, _NONE)
                 other = (credits.of(folded) >= 1.0) & ~contains(holders, credits.docs)
                 if other.any():
                     found[folded] = other
@@ -305,10 +310,13 @@ class SearchIndex:
     def _slot_credit(self, slot: Slot, credits: _Credits) -> np.ndarray:
         best = np.zeros(len(credits.docs), dtype=np.float32)
         for alternative in slot.alternatives:
-            # A phrase's words and the pairs they form: "trợ cấp" is not "cấp" and "trợ".
-            terms = (*alternative.words, *pairs(alternative.words))
-            credit = sum(credits.of(term) for term in terms)
-            best = np.maximum(best, alternative.trust * credit / len(terms))
+            # A phrase's words and, counting PHRASE_PAIR_WEIGHT times more, the pairs they
+            # form: "trợ cấp" is not "cấp" and "trợ".
+            found = pairs(alternative.words)
+            credit = sum(credits.of(word) for word in alternative.words) + PHRASE_PAIR_WEIGHT * sum(
+                credits.of(pair) for pair in found)
+            weight = len(alternative.words) + PHRASE_PAIR_WEIGHT * len(found)
+            best = np.maximum(best, alternative.trust * credit / weight)
         return best
 
     def _features(self, query: Query, shortlist: list[_Shortlisted]) -> dict[str, float]:
@@ -424,8 +432,8 @@ class _Names:
 
 
 def _homographs(names: Sequence[_Names]) -> dict[str, dict[str, np.ndarray]]:
-    """Folded name word with several spellings in the names ("ho": hộ, hồ) → spelling →
-    the sorted positions of the entries whose names spell it so."""
+    """Folded name word ("ho") → each spelling the names give it (hộ, hồ) → the sorted
+    positions of the entries whose names spell it so."""
     holders: dict[str, dict[str, list[int]]] = {}
     for position, entry_names in enumerate(names):
         for folded, spellings in entry_names.spellings.items():
@@ -433,7 +441,7 @@ def _homographs(names: Sequence[_Names]) -> dict[str, dict[str, np.ndarray]]:
                 holders.setdefault(folded, {}).setdefault(spelling, []).append(position)
     return {
         folded: {spelling: np.array(found, dtype=np.int32) for spelling, found in by.items()}
-        for folded, by in holders.items() if len(by) > 1
+        for folded, by in holders.items()
     }
 
 

@@ -110,7 +110,8 @@ def test_a_one_letter_substitution_is_not_guessed(index: SearchIndex) -> None:
     [
         ("khai sinh cần giấy tờ gì", Section.DOCUMENTS),
         ("hồ sơ khai tử gồm những gì", Section.DOCUMENTS),
-        ("thủ tục kết hôn", Section.STEPS),
+        ("thủ tục kết hôn", None),  # the procedure's name: its summary
+        ("thủ tục kết hôn thế nào", Section.STEPS),
         ("kết hôn làm thế nào", Section.STEPS),
         ("thủ tục kết hôn mất mấy ngày", Section.TIME),
         ("khai tu mat bao lau", Section.TIME),
@@ -269,6 +270,11 @@ def test_a_malformed_synonyms_file_is_reported_with_its_key(tmp_path: Path) -> N
         ("làm lại căn cước", "chuyen-co-quan/can-cuoc"),
         ("lam can cuoc cho tre em", "chuyen-co-quan/can-cuoc"),
         ("đăng ký tạm trú ở đâu", "chuyen-co-quan/cu-tru"),
+        # Neighbours the issue found confused: the allowance is not the disability
+        # assessment, recognising a child is not marriage, adoption has its entry.
+        ("trợ cấp cho người khuyết tật nặng", "bao-tro-xa-hoi/tro-cap-hang-thang"),
+        ("con sinh ra trước khi bố mẹ đăng ký kết hôn", "ho-tich/nhan-cha-me-con"),
+        ("tôi muốn hỏi về thủ tục nhận con nuôi", "ho-tich/nuoi-con-nuoi"),
     ],
 )
 def test_integration_bundled_knowledge_base(question: str, expected: str | None) -> None:
@@ -303,6 +309,37 @@ def test_a_word_typed_with_diacritics_does_not_match_its_homographs() -> None:
     # Without diacritics the spelling is unknown, so both spellings count.
     plain = {c.entry.id: c.score for c in index.search("ho qua han", limit=10).candidates}
     assert plain[files.id] == typed[files.id]
+
+
+def test_a_spelling_no_name_has_is_not_a_name_word() -> None:
+    foreign = entry("ho-tich/ket-hon-nuoc-ngoai", "Đăng ký kết hôn có yếu tố nước ngoài")
+    index = SearchIndex.build([*KB, foreign])
+
+    def coverage(question: str) -> dict[str, float]:
+        return {c.entry.id: c.score for c in index.search(question, limit=10).candidates}
+
+    # "ngoái" (last year) is not the "ngoài" (foreign) that only one entry's names spell;
+    # typed without diacritics it may be.
+    assert coverage("kết hôn ngoái")[foreign.id] < coverage("kết hôn ngoài")[foreign.id]
+    assert coverage("ket hon ngoai")[foreign.id] == coverage("kết hôn ngoài")[foreign.id]
+
+
+def test_words_that_say_when_name_no_procedure() -> None:
+    index = SearchIndex.build(KB)
+    for question in ("kết hôn năm ngoái", "ket hon nam ngoai", "kết hôn tháng trước"):
+        best = index.search(question).candidates[0]
+        # Only "kết hôn" is content: the marriage entry covers all of it.
+        assert (best.entry.id, best.score) == ("ho-tich/dang-ky-ket-hon", 1.0)
+
+
+def test_a_phrase_counts_by_its_pair_more_than_by_its_syllables() -> None:
+    allowance = entry("bao-tro-xa-hoi/tro-cap", "Trợ cấp xã hội hằng tháng")
+    assessment = entry("bao-tro-xa-hoi/khuyet-tat", "Xác định khuyết tật, cấp giấy xác nhận",
+                       body="Trợ giúp người khuyết tật làm hồ sơ.")
+    index = SearchIndex.build([*KB[:3], allowance, assessment])
+    scores = {c.entry.id: c.score for c in index.search("trợ cấp", limit=10).candidates}
+    # "cấp" in "cấp giấy" and "trợ" in "trợ giúp" are not "trợ cấp".
+    assert scores[assessment.id] < 0.4 * scores[allowance.id]
 
 
 def test_one_shared_syllable_is_not_worth_a_suggestion() -> None:

@@ -268,8 +268,11 @@ async def test_html_in_names_and_questions_is_shown_as_text(tmp_path: Path) -> N
         (welcome,) = await mallory.ask("/start")
         assert "Xin chào &lt;b&gt;Mal&lt;/b&gt; &amp; \"Co\"!" in welcome.params["text"]
 
-        (card,) = await mallory.ask("đăng ký khai sinh <script>alert(1)</script>")
-        _, (support,) = await mallory.tap(button_data(card, "Hỏi tổ hỗ trợ"), on=card, replies=1)
+        # Half its words unknown, the question gets a list, whose "none of these" leads to
+        # the hotline with the question carried over.
+        (listed,) = await mallory.ask("đăng ký khai sinh <script>alert(1)</script>")
+        _, (support,) = await mallory.tap(
+            button_data(listed, "Không phải các thủ tục trên"), on=listed, replies=1)
         assert "“đăng ký khai sinh &lt;script&gt;alert(1)&lt;/script&gt;”" in support.params["text"]
         assert "<script>" not in support.params["text"]
 
