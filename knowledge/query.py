@@ -135,19 +135,37 @@ class QueryAnalyser:
                                                self._lexicon.past_spellings)
         }
         story = past if len(past) < len(set(clause_of)) else set()
+        purpose = self._purpose(slots, fixed, accented, clause_of)
         denied: dict[int, str] = {}
         for span in self._lexicon.denials.find(fixed):
             for i in range(span.end, len(fixed)):
                 if clause_of[i] != clause_of[span.start]:
                     break
                 denied[i] = " ".join(span.phrase)
-        if not story and not denied:
+        if not story and not denied and not purpose:
             return slots
         return [
-            replace(slot, weight=CONTEXT_WEIGHT if clause_of[slot.start] in story else 1.0,
+            replace(slot, weight=CONTEXT_WEIGHT
+                    if clause_of[slot.start] in story or slot.start in purpose else 1.0,
                     denied_by=denied.get(slot.start))
             for slot in slots
         ]
+
+    def _purpose(
+        self, slots: Sequence[Slot], fixed: Sequence[str], accented: Sequence[str],
+        clause_of: Sequence[int],
+    ) -> set[int]:
+        """The positions of the words that say what the asked paper is for: after a
+        purpose word ("để") that follows a content word, to the end of its clause."""
+        content_starts = [slot.start for slot in slots if not slot.generic and slot.alternatives]
+        found: set[int] = set()
+        for i, spelling in enumerate(accented):
+            if (spelling not in self._lexicon.purpose_spellings
+                    or not content_starts or content_starts[0] >= i
+                    or tuple(fixed[i:i + 2]) in self._lexicon.purpose_verbs):
+                continue
+            found.update(j for j in range(i + 1, len(fixed)) if clause_of[j] == clause_of[i])
+        return found
 
     def _correct(
         self, typed: Sequence[str], accented: Sequence[str]

@@ -39,6 +39,10 @@ class Lexicon:
     denials: PhraseSet = field(default_factory=lambda: PhraseSet(()))  # "không phải": not asked
     past: frozenset[str] = frozenset()  # words telling a clause is what was already done
     past_spellings: frozenset[str] = frozenset()  # their spellings with diacritics ("đã")
+    # Spellings of the words that open a purpose ("cần giấy đó để làm sổ đỏ"), and the
+    # phrases where the same word is a verb ("để lại").
+    purpose_spellings: frozenset[str] = frozenset()
+    purpose_verbs: frozenset[tuple[str, ...]] = frozenset()
 
     def negates(self, sequence: Sequence[str], i: int, clause_ends: Collection[int]) -> bool:
         """Whether the negation word at `i` negates what follows ("không phải đánh giá",
@@ -95,6 +99,9 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
     )
     denials = PhraseSet(_strings(path, data, "negations", "denials"))
     past_words = [found for p in _strings(path, data, "context", "past") for found in syllables(p)]
+    purpose = [spelling for p in _strings(path, data, "context", "purpose")
+               for _, spelling in syllables(p)]
+    purpose_verbs = frozenset(tuple(words(p)) for p in _strings(path, data, "context", "verbs"))
     homographs: dict[str, frozenset[str]] = {}
     for phrase in data.get("generic", {}).get("homographs", []):
         found = syllables(phrase)
@@ -109,7 +116,8 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
     return Lexicon(expansions, PhraseSet(expansions), PhraseSet(generic), homographs,
                    function, negations, particles, denials,
                    frozenset(folded for folded, _ in past_words),
-                   frozenset(spelling for _, spelling in past_words))
+                   frozenset(spelling for _, spelling in past_words),
+                   frozenset(purpose), purpose_verbs)
 
 
 def _strings(path: Path, data: dict, table: str, key: str) -> list[str]:

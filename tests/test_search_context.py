@@ -65,6 +65,17 @@ def test_a_clause_telling_what_was_done_counts_less_than_the_ask(
     assert first(SearchIndex.build(kb), typed) == "chung-thuc"
 
 
+def test_what_a_paper_is_for_counts_less_than_the_paper() -> None:
+    kb = [
+        entry("lai-khai-tu", "Đăng ký lại khai tử", "mất giấy chứng tử"),
+        entry("thua-ke", "Chứng thực văn bản thỏa thuận phân chia di sản thừa kế"),
+    ]
+    index = SearchIndex.build(kb)
+    assert first(index, "mất giấy chứng tử để chia di sản thừa kế") == "lai-khai-tu"
+    # Without the purpose word the same words are part of the ask.
+    assert first(index, "mất giấy chứng tử, chia di sản thừa kế") == "thua-ke"
+
+
 def test_a_word_typed_with_diacritics_is_corrected_only_by_a_swap() -> None:
     index = SearchIndex.build([entry("khai-sinh", "Đăng ký khai sinh"),
                                entry("phan", "Phân loại hồ sơ", "phan hoa")])
