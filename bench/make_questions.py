@@ -11,7 +11,8 @@ each batch (a "## " line starts a batch): about 30% of each kind's questions go,
 their variants, to the held-out file, chosen by a hash of the question. New questions go
 in a new batch, so that adding them never moves a tuned question into the held-out file
 or back. Changing a question's accepted ids keeps it where it is. The output has the
-shape of `../shared/eval/dev.jsonl` plus a "kind" key that score.py ignores.
+shape of `../shared/eval/dev.jsonl` plus "kind" and "batch" (1 for the lines before the first
+"## " line) keys that score.py ignores.
 """
 
 from __future__ import annotations
@@ -133,8 +134,8 @@ def split(questions: Sequence[BankQuestion]) -> tuple[list[BankQuestion], list[B
 
 def write(path: Path, questions: Sequence[BankQuestion]) -> int:
     lines = [
-        json.dumps({"q": text, "accept": list(q.accept), "variant": variant, "kind": q.kind},
-                   ensure_ascii=False)
+        json.dumps({"q": text, "accept": list(q.accept), "variant": variant, "kind": q.kind,
+                    "batch": q.batch + 1}, ensure_ascii=False)
         for q in questions for variant, text in variants(q)
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -205,7 +205,8 @@ def score(questions_path: Path, answers: list[dict[str, object]]) -> str:
 
 def quality(sets: Sequence[Path], sizes: dict[str, list[Entry]]) -> None:
     """Each question set scored by score.py per typing variant, then per kind of question
-    (short keywords, long stories, citizens' long questions…) where the set says it."""
+    (short keywords, long stories, citizens' long questions…) and per batch of the bank
+    where the set says them."""
     for size_name, entries in sizes.items():
         index = SearchIndex.build(entries)
         for path in sets:
@@ -214,11 +215,12 @@ def quality(sets: Sequence[Path], sizes: dict[str, list[Entry]]) -> None:
             answers = [search_record(index.search(q["q"]), 0.0) for q in questions]
             print(f"== {path.name} on {size_name} ({len(entries):,} entries)")
             print("   " + score_lines(questions, answers).replace("\n", "\n   "))
-            kinds = sorted({q["kind"] for q in questions if "kind" in q})
-            for kind in kinds:
-                chosen = [i for i, q in enumerate(questions) if q.get("kind") == kind]
-                total = score_lines([questions[i] for i in chosen], [answers[i] for i in chosen])
-                print(f"   kind {kind:10s} " + total.splitlines()[-2].split(None, 1)[1])
+            for key in ("kind", "batch"):
+                for value in sorted({q[key] for q in questions if key in q}):
+                    chosen = [i for i, q in enumerate(questions) if q.get(key) == value]
+                    total = score_lines([questions[i] for i in chosen],
+                                        [answers[i] for i in chosen])
+                    print(f"   {key} {value!s:10s} " + total.splitlines()[-2].split(None, 1)[1])
             print()
 
 
