@@ -131,8 +131,9 @@ class QueryAnalyser:
             clause += i in ends
         past = {
             clause_of[i] for i, word in enumerate(fixed)
-            if word in self._lexicon.past and (accented[i] == word or accented[i] in
-                                               self._lexicon.past_spellings)
+            if (word in self._lexicon.past
+                and (accented[i] == word or accented[i] in self._lexicon.past_spellings))
+            or accented[i] in self._lexicon.state_spellings
         }
         story = past if len(past) < len(set(clause_of)) else set()
         purpose = self._purpose(slots, fixed, accented, clause_of)

@@ -42,6 +42,9 @@ class Lexicon:
     # Spellings of the words that open a purpose ("cần giấy đó để làm sổ đỏ"), and the
     # phrases where the same word is a verb ("để lại").
     purpose_spellings: frozenset[str] = frozenset()
+    # Spellings that tell a clause is the situation ("đang nhận trợ cấp"), only as typed
+    # with their diacritics: "dang" is also the "đăng" of "đăng ký".
+    state_spellings: frozenset[str] = frozenset()
     purpose_verbs: frozenset[tuple[str, ...]] = frozenset()
 
     def negates(self, sequence: Sequence[str], i: int, clause_ends: Collection[int]) -> bool:
@@ -117,7 +120,10 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
                    function, negations, particles, denials,
                    frozenset(folded for folded, _ in past_words),
                    frozenset(spelling for _, spelling in past_words),
-                   frozenset(purpose), purpose_verbs)
+                   purpose_spellings=frozenset(purpose), purpose_verbs=purpose_verbs,
+                   state_spellings=frozenset(
+                       spelling for p in _strings(path, data, "context", "state")
+                       for _, spelling in syllables(p)))
 
 
 def _strings(path: Path, data: dict, table: str, key: str) -> list[str]:

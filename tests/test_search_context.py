@@ -65,6 +65,18 @@ def test_a_clause_telling_what_was_done_counts_less_than_the_ask(
     assert first(SearchIndex.build(kb), typed) == "chung-thuc"
 
 
+def test_a_clause_telling_the_situation_counts_less_than_the_ask() -> None:
+    kb = [entry("tro-cap", "Trợ cấp xã hội hằng tháng", "trợ cấp hằng tháng"),
+          entry("mai-tang", "Hỗ trợ chi phí mai táng", "tiền mai táng")]
+    index = SearchIndex.build(kb)
+    assert first(index, "bà tôi đang nhận trợ cấp hằng tháng, có hỗ trợ mai táng không") \
+        == "mai-tang"
+    # Without the word, or without diacritics ("dang" may be "đăng"), it is not the story.
+    assert first(index, "bà tôi nhận trợ cấp hằng tháng, có hỗ trợ mai táng không") == "tro-cap"
+    assert first(index, "ba toi dang nhan tro cap hang thang, co ho tro mai tang khong") \
+        == "tro-cap"
+
+
 def test_what_a_paper_is_for_counts_less_than_the_paper() -> None:
     kb = [
         entry("lai-khai-tu", "Đăng ký lại khai tử", "mất giấy chứng tử"),
