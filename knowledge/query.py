@@ -129,13 +129,13 @@ class QueryAnalyser:
         for i in range(len(fixed)):
             clause_of.append(clause)
             clause += i in ends
-        past = {
+        told = {  # clauses that tell what was done or what the situation is
             clause_of[i] for i, word in enumerate(fixed)
             if (word in self._lexicon.past
                 and (accented[i] == word or accented[i] in self._lexicon.past_spellings))
             or accented[i] in self._lexicon.state_spellings
         }
-        story = past if len(past) < len(set(clause_of)) else set()
+        story = told if len(told) < len(set(clause_of)) else set()
         purpose = self._purpose(slots, fixed, accented, clause_of)
         denied: dict[int, str] = {}
         for span in self._lexicon.denials.find(fixed):

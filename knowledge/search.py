@@ -86,6 +86,8 @@ CURATED_PRIOR = 1.1  # curated entries win near ties with imported portal record
 # redirect is the answer the project stands behind.
 CURATED_LEAD = 0.1
 BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers it
+# In a phrase's credit, each of its word pairs counts this many times one of its words:
+# an entry that says "cấp giấy" and "trợ giúp" has both syllables of "trợ cấp", not it.
 PHRASE_PAIR_WEIGHT = 2.0
 # Entries re-ranked by coverage after BM25F. Wide enough that a curated entry whose
 # words are common in portal records ("chứng thư số") still reaches the re-ranking.
@@ -150,7 +152,7 @@ class SearchIndex:
         self._analyser = analyser
         self._decision = decision
         self._smalltalk = SmalltalkDetector()
-        self._homographs = _homographs(self._names)
+        self._name_spellings = _name_spellings(self._names)
         self._curated = [e.origin is Origin.CURATED for e in self._entries]
         self._prior = np.array(
             [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
@@ -255,7 +257,7 @@ class SearchIndex:
         found = {}
         for slot in query.content:
             folded, spelling = query.words[slot.start], query.spelled[slot.start]
-            spellings = self._homographs.get(folded) if spelling else None
+            spellings = self._name_spellings.get(folded) if spelling else None
             if slot.size == 1 and spellings is not None:
                 # A spelling no name has ("năm ngoái" where names say "nước ngoài") is
                 # held by none of them.
@@ -431,7 +433,7 @@ class _Names:
         return max((len(name & found) / len(name) for name in self.content if name), default=0.0)
 
 
-def _homographs(names: Sequence[_Names]) -> dict[str, dict[str, np.ndarray]]:
+def _name_spellings(names: Sequence[_Names]) -> dict[str, dict[str, np.ndarray]]:
     """Folded name word ("ho") → each spelling the names give it (hộ, hồ) → the sorted
     positions of the entries whose names spell it so."""
     holders: dict[str, dict[str, list[int]]] = {}

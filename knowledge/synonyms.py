@@ -42,10 +42,10 @@ class Lexicon:
     # Spellings of the words that open a purpose ("cần giấy đó để làm sổ đỏ"), and the
     # phrases where the same word is a verb ("để lại").
     purpose_spellings: frozenset[str] = frozenset()
+    purpose_verbs: frozenset[tuple[str, ...]] = frozenset()
     # Spellings that tell a clause is the situation ("đang nhận trợ cấp"), only as typed
     # with their diacritics: "dang" is also the "đăng" of "đăng ký".
     state_spellings: frozenset[str] = frozenset()
-    purpose_verbs: frozenset[tuple[str, ...]] = frozenset()
 
     def negates(self, sequence: Sequence[str], i: int, clause_ends: Collection[int]) -> bool:
         """Whether the negation word at `i` negates what follows ("không phải đánh giá",
