@@ -157,13 +157,17 @@ class QueryAnalyser:
         clause_of: Sequence[int],
     ) -> set[int]:
         """The positions of the words that say what the asked paper is for: after a
-        purpose word ("để") that follows a content word, to the end of its clause."""
+        purpose word ("để") that follows a content word, to the end of its clause. Not
+        when its clause asks before it ("cần giấy tờ gì để được nhận trợ cấp"): then
+        what follows is the matter asked."""
         content_starts = [slot.start for slot in slots if not slot.generic and slot.alternatives]
         found: set[int] = set()
         for i, spelling in enumerate(accented):
             if (spelling not in self._lexicon.purpose_spellings
                     or not content_starts or content_starts[0] >= i
-                    or tuple(fixed[i:i + 2]) in self._lexicon.purpose_verbs):
+                    or tuple(fixed[i:i + 2]) in self._lexicon.purpose_verbs
+                    or any(clause_of[j] == clause_of[i] and fixed[j] in self._lexicon.asking
+                           for j in range(i))):
                 continue
             found.update(j for j in range(i + 1, len(fixed)) if clause_of[j] == clause_of[i])
         return found

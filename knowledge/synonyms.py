@@ -43,6 +43,7 @@ class Lexicon:
     # phrases where the same word is a verb ("để lại").
     purpose_spellings: frozenset[str] = frozenset()
     purpose_verbs: frozenset[tuple[str, ...]] = frozenset()
+    asking: frozenset[str] = frozenset()  # question words ("gì", "nào"), folded
     # Spellings that tell a clause is the situation ("đang nhận trợ cấp"), only as typed
     # with their diacritics: "dang" is also the "đăng" of "đăng ký".
     state_spellings: frozenset[str] = frozenset()
@@ -121,6 +122,8 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
                    frozenset(folded for folded, _ in past_words),
                    frozenset(spelling for _, spelling in past_words),
                    purpose_spellings=frozenset(purpose), purpose_verbs=purpose_verbs,
+                   asking=frozenset(
+                       w for p in _strings(path, data, "context", "asking") for w in words(p)),
                    state_spellings=frozenset(
                        spelling for p in _strings(path, data, "context", "state")
                        for _, spelling in syllables(p)))

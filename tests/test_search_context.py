@@ -84,8 +84,9 @@ def test_what_a_paper_is_for_counts_less_than_the_paper() -> None:
     ]
     index = SearchIndex.build(kb)
     assert first(index, "mất giấy chứng tử để chia di sản thừa kế") == "lai-khai-tu"
-    # Without the purpose word the same words are part of the ask.
+    # Without the purpose word, or asked before it ("làm gì để …"), they are the ask.
     assert first(index, "mất giấy chứng tử, chia di sản thừa kế") == "thua-ke"
+    assert first(index, "mất giấy chứng tử làm gì để chia di sản thừa kế") == "thua-ke"
 
 
 def test_a_word_typed_with_diacritics_is_corrected_only_by_a_swap() -> None:
