@@ -103,9 +103,8 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
     )
     denials = PhraseSet(_strings(path, data, "negations", "denials"))
     past_words = [found for p in _strings(path, data, "context", "past") for found in syllables(p)]
-    purpose = [spelling for p in _strings(path, data, "context", "purpose")
-               for _, spelling in syllables(p)]
     purpose_verbs = frozenset(tuple(words(p)) for p in _strings(path, data, "context", "verbs"))
+    asking = frozenset(w for p in _strings(path, data, "context", "asking") for w in words(p))
     homographs: dict[str, frozenset[str]] = {}
     for phrase in data.get("generic", {}).get("homographs", []):
         found = syllables(phrase)
@@ -121,12 +120,15 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
                    function, negations, particles, denials,
                    frozenset(folded for folded, _ in past_words),
                    frozenset(spelling for _, spelling in past_words),
-                   purpose_spellings=frozenset(purpose), purpose_verbs=purpose_verbs,
-                   asking=frozenset(
-                       w for p in _strings(path, data, "context", "asking") for w in words(p)),
-                   state_spellings=frozenset(
-                       spelling for p in _strings(path, data, "context", "state")
-                       for _, spelling in syllables(p)))
+                   purpose_spellings=_spellings(path, data, "context", "purpose"),
+                   purpose_verbs=purpose_verbs, asking=asking,
+                   state_spellings=_spellings(path, data, "context", "state"))
+
+
+def _spellings(path: Path, data: dict, table: str, key: str) -> frozenset[str]:
+    """The spellings with diacritics (`normalize.syllables`) of the words listed."""
+    return frozenset(spelling for p in _strings(path, data, table, key)
+                     for _, spelling in syllables(p))
 
 
 def _strings(path: Path, data: dict, table: str, key: str) -> list[str]:
