@@ -37,9 +37,11 @@ TUNE = ROOT / "bench" / "questions" / "tune.jsonl"
 PORTAL = ROOT.parent / "shared" / "data" / "dichvucong-2026.jsonl"
 L2 = 1.0  # ridge penalty on the standardised weights (not on the bias)
 # A wrong answer sends a citizen home with the wrong papers; a suggestion costs one tap.
-# At 2 the cut-off answered 3.1% of the tuning questions wrongly (out of fold), above the
-# 2% the project aims at, and jumped between refits (0.74 to 0.32 for one new alias).
-WRONG_COST = 3.0
+# At 2 the cut-off answered 3.1% of the tuning questions wrongly (out of fold). Once the
+# bank held the long questions of batches 4 and 5, 3 answered 3.9% of the in-scope tuning
+# questions wrongly and three out-of-scope ones ("nhập quốc tịch"); 5 answers 2.2% wrongly
+# and one of those.
+WRONG_COST = 5.0
 # A list of three without the right entry costs less than no list when it had it: the
 # person still has "none of these" and the hotline.
 IRRELEVANT_COST = 0.5

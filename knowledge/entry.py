@@ -121,6 +121,9 @@ class Entry:
     levels: tuple[Level, ...] = ()
     agency: str = ""
     aliases: tuple[str, ...] = ()
+    # Everyday descriptions of the cases the entry handles, in the words people use when
+    # they do not know the procedure's name. Searched like body text; never shown, never a name.
+    situations: tuple[str, ...] = ()
     channels: tuple[ChannelTerms, ...] = ()
     published_by: str | None = None
     source_urls: tuple[str, ...] = ()

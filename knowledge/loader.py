@@ -47,7 +47,7 @@ TOML_LINE = re.compile(r"at line (\d+)")
 
 FRONT_MATTER_KEYS = {
     "id", "kind", "title", "field", "verified", "origin", "code", "levels", "agency",
-    "aliases", "channels", "published_by", "source_urls",
+    "aliases", "situations", "channels", "published_by", "source_urls",
 }
 CHANNEL_KEYS = {"channel", "time", "unit", "fee", "note"}
 
@@ -216,6 +216,7 @@ def _build_entry(
         levels=tuple(_enum(Level, v, "levels", line("levels")) for v in strings("levels")),
         agency=text("agency", required=False) or "",
         aliases=strings("aliases"),
+        situations=strings("situations"),
         channels=channels,
         published_by=text("published_by", required=False),
         source_urls=strings("source_urls"),

@@ -67,11 +67,15 @@ class SearchResult:
         return self.candidates[0].score if self.candidates else 0.0
 
 
+# Situations are everyday words, searched like body text but with word pairs: a case told
+# in a story ("sổ xã cũng cháy") is found by the pairs it shares with one entry's cases.
+SITUATION_WEIGHT = 1.0
 FIELDS = (
     FieldSpec("title", in_name=True, weight=1.0, b=0.5, bigrams=True),
     FieldSpec("aliases", in_name=True, weight=0.8, b=0.3, bigrams=True),
     FieldSpec("code", in_name=True, weight=1.0, b=0.0, bigrams=True),
     FieldSpec("text", in_name=False, weight=1.0, b=0.75, bigrams=False),
+    FieldSpec("situations", in_name=False, weight=SITUATION_WEIGHT, b=0.3, bigrams=True),
     FieldSpec("legal", in_name=False, weight=0.6, b=0.5, bigrams=True),
     FieldSpec("about", in_name=False, weight=0.5, b=0.0, bigrams=False),
 )
@@ -101,6 +105,12 @@ TIED = "tied"  # a key of SearchResult.features beside the decision's own
 # over several entries' names; the ranking still knows which entry they weigh most in).
 NAME_FIT_WEIGHT = 0.25
 SCORE_WEIGHT = 0.5
+# A question that says every word of one of an entry's names, and little else, names that
+# entry ("làm giấy khai sinh"); a neighbour that says the same words more often (re-
+# registration of birth, whose situations tell of lost birth certificates) must not overtake
+# it on BM25 alone. Scaled by the share of the question in names, a long story that happens
+# to contain a short alias gains little.
+WHOLE_NAME_WEIGHT = 0.2
 
 def entry_fields(entry: Entry) -> dict[str, list[str]]:
     """The folded words of each indexed field of `entry`."""
@@ -113,6 +123,7 @@ def entry_fields(entry: Entry) -> dict[str, list[str]]:
         "aliases": words(" ".join(entry.aliases)),
         "code": words(entry.code or ""),
         "text": words(text),
+        "situations": words(" ".join(entry.situations)),
         "legal": words(entry.section(Section.LEGAL)[:SECTION_INDEX_CHARS]),
         "about": words(f"{entry.field} {entry.agency}"),
     }
@@ -134,6 +145,7 @@ class _Shortlisted:
     @property
     def key(self) -> float:
         return (self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
+                + WHOLE_NAME_WEIGHT * self.whole_name * self.named_share
                 + (CURATED_LEAD if self.curated else 0.0))
 
 

@@ -32,6 +32,7 @@ def render_entry(entry: Entry) -> str:
         "origin": entry.origin.value,
         "source_urls": list(entry.source_urls),
         "aliases": list(entry.aliases),
+        "situations": list(entry.situations),
     }
     front = _toml({key: value for key, value in meta.items() if value not in (None, "", [])})
     front += "".join(f"\n[[channels]]\n{_toml(_channel(terms))}" for terms in entry.channels)

@@ -32,6 +32,14 @@ def test_entry_file_is_parsed_into_fields_sections_and_channel_terms(tmp_path: P
     assert entry.legal_refs == ("60/2014/QH13",)
 
 
+def test_situations_are_read_and_written_back(tmp_path: Path) -> None:
+    told = ("con tôi sinh ở nhà, không có giấy chứng sinh", "sinh con ở nước ngoài về")
+    front = "situations = [" + ", ".join(f'"{s}"' for s in told) + "]"
+    entry = load_entry(write_entry(tmp_path, entry_text(extra_front=front)))
+    assert entry.situations == told
+    assert parse_entry(render_entry(entry)) == dataclasses.replace(entry, path=None)
+
+
 def test_nfd_file_is_read_as_nfc(tmp_path: Path) -> None:
     import unicodedata
 

@@ -174,6 +174,29 @@ def test_a_question_naming_one_entry_whole_is_answered_despite_a_similar_one() -
     assert answer_id(index, "chấm dứt giám hộ") == "ho-tich/cham-dut-giam-ho"
 
 
+def test_a_case_told_in_everyday_words_finds_the_entry_whose_situations_tell_it() -> None:
+    lost = replace(
+        entry("ho-tich/dang-ky-lai-khai-sinh", "Đăng ký lại khai sinh"),
+        situations=("bản gốc bị mối xông hết, sổ lưu ở xã cũng cháy không còn",),
+    )
+    question = "khai sinh của mẹ tôi: bản gốc mối xông, sổ lưu cũng cháy rồi"
+
+    def first(entries: Sequence[Entry]) -> str:
+        return SearchIndex.build(entries).search(question).candidates[0].entry.id
+
+    assert first([*KB, lost]) == lost.id
+    assert first([*KB, replace(lost, situations=())]) == "ho-tich/dang-ky-khai-sinh"
+
+
+def test_situations_are_never_an_entry_name() -> None:
+    """A question that repeats a situation word for word is not naming the entry: the
+    situation is one case among many, so it does not count as the whole name."""
+    told = "mẹ tôi mới mất tuần trước"
+    death = replace(entry("ho-tich/dang-ky-khai-tu", "Đăng ký khai tử"), situations=(told,))
+    index = SearchIndex.build([*KB[:1], death, *KB[2:]])
+    assert index.search(told).features["whole_name"] == 0.0
+
+
 @pytest.mark.parametrize(
     ("question", "intent"),
     [

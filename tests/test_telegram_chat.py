@@ -247,7 +247,7 @@ async def test_a_10000_character_answer_is_split_between_paragraphs(tmp_path: Pa
 async def test_a_pasted_10000_character_message_is_answered_and_quoted_in_parts(
     tmp_path: Path,
 ) -> None:
-    pasted = ("đăng ký khai sinh cần giấy tờ gì <b>&amp;</b> " * 400)[:10_000]
+    pasted = ("đăng ký khai sinh cần giấy tờ gì? <>& " * 400)[:10_000]
     async with running_bot(tmp_path, HOTLINE, clock=clock) as api:
         lan = Person(api, 501, "Lan")
         (card,) = await lan.ask(pasted)
@@ -258,7 +258,7 @@ async def test_a_pasted_10000_character_message_is_answered_and_quoted_in_parts(
     # The fake API refuses anything over 4,096 characters or with broken HTML.
     assert len(support) == 5
     shown = "".join(part.params["text"] for part in support)
-    assert shown.count("&lt;b&gt;&amp;amp;&lt;/b&gt;") == pasted.count("<b>&amp;</b>")
+    assert shown.count("&lt;&gt;&amp;") == pasted.count("<>&")
     assert "0210 3 888 999" in support[-1].params["text"]
 
 
@@ -270,10 +270,11 @@ async def test_html_in_names_and_questions_is_shown_as_text(tmp_path: Path) -> N
 
         # Half its words unknown, the question gets a list, whose "none of these" leads to
         # the hotline with the question carried over.
-        (listed,) = await mallory.ask("đăng ký khai sinh <script>alert(1)</script>")
+        (listed,) = await mallory.ask("chứng thực bản sao <script>alert(1)</script>")
         _, (support,) = await mallory.tap(
             button_data(listed, "Không phải các thủ tục trên"), on=listed, replies=1)
-        assert "“đăng ký khai sinh &lt;script&gt;alert(1)&lt;/script&gt;”" in support.params["text"]
+        quoted = "“chứng thực bản sao &lt;script&gt;alert(1)&lt;/script&gt;”"
+        assert quoted in support.params["text"]
         assert "<script>" not in support.params["text"]
 
         (unknown,) = await mallory.ask('<a href="https://evil.example">bấm vào</a></b>')
