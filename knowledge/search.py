@@ -87,8 +87,11 @@ GENERIC_WEIGHT = 0.2  # generic words help order entries, a little
 CURATED_PRIOR = 1.1  # curated entries win near ties with imported portal records
 # Added to a curated entry's re-ranking key: a portal record of the same matter ("Cấp đổi
 # thẻ căn cước") often says the question's words as well, but the curated entry or the
-# redirect is the answer the project stands behind.
+# redirect is the answer the project stands behind. Not when an imported record covers
+# the question by more than LEAD_TOLERANCE: then it says what is asked and the curated
+# entry does not ("dừng thủ tục đăng ký hộ kinh doanh" is not the registration itself).
 CURATED_LEAD = 0.1
+LEAD_TOLERANCE = 0.05
 BODY_CREDIT = 0.4  # a question word found only in an entry's body half-covers it
 # In a phrase's credit, each of its word pairs counts this many times one of its words:
 # an entry that says "cấp giấy" and "trợ giúp" has both syllables of "trợ cấp", not it.
@@ -230,6 +233,9 @@ class SearchIndex:
         said_pairs = _content_pairs(query)
         shortlist = []
         best = float(scores[top].max()) if len(top) else 1.0
+        imported = [c for position, c in zip(top.tolist(), coverage, strict=True)
+                    if not self._curated[position]]
+        imported_best = max(imported, default=0.0)
         for i, (position, covered, named_share, absent) in enumerate(zip(
             top.tolist(), coverage, named, missing, strict=True
         )):
@@ -242,7 +248,8 @@ class SearchIndex:
                 position, float(scores[position]), float(covered), names.fit(said_here),
                 not said_pairs.isdisjoint(names.pairs),
                 any(name <= said_here for name in names.whole), float(named_share), int(absent),
-                float(scores[position]) / best, self._curated[position],
+                float(scores[position]) / best,
+                self._curated[position] and bool(covered >= imported_best - LEAD_TOLERANCE),
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist

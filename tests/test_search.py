@@ -242,6 +242,20 @@ def test_curated_entry_wins_a_near_tie_with_an_imported_record() -> None:
         assert result.answer == curated
 
 
+def test_an_imported_record_saying_a_word_the_curated_entry_lacks_ranks_first() -> None:
+    # "dừng" is what is asked; the curated registration says every other word, more often.
+    curated = entry(
+        "kinh-doanh/dang-ky-ho-kinh-doanh", "Đăng ký thành lập hộ kinh doanh",
+        "đăng ký hộ kinh doanh",
+        body="Hộ kinh doanh nộp hồ sơ đăng ký hộ kinh doanh tại UBND cấp xã nơi đặt trụ sở.",
+    )
+    stop = entry("tthc/1-014035", "Dừng thực hiện thủ tục đăng ký hộ kinh doanh",
+                 origin=Origin.IMPORTED)
+    index = SearchIndex.build([*KB, curated, stop])
+    assert index.search("muốn dừng thủ tục đăng ký hộ kinh doanh").candidates[0].entry == stop
+    assert index.search("đăng ký hộ kinh doanh").answer == curated
+
+
 def test_imported_record_of_a_curated_procedure_is_left_out() -> None:
     curated = entry("ho-tich/dang-ky-khai-sinh", "Đăng ký khai sinh", code="1.001193")
     same = entry("tthc/1-001193", "Thủ tục đăng ký khai sinh", origin=Origin.IMPORTED,
