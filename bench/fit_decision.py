@@ -39,8 +39,10 @@ L2 = 1.0  # ridge penalty on the standardised weights (not on the bias)
 # A wrong answer sends a citizen home with the wrong papers; a suggestion costs one tap.
 # At 2 the cut-off answered 3.1% of the tuning questions wrongly (out of fold). Once the
 # bank held the long questions of batches 4 and 5, 3 answered 3.9% of the in-scope tuning
-# questions wrongly and three out-of-scope ones ("nhập quốc tịch"); 5 answers 2.2% wrongly
-# and one of those.
+# questions wrongly and three out-of-scope ones ("nhập quốc tịch"); 5 answered 2.2% wrongly
+# and one of those. The cost curve has a cliff near 5 (cut-offs between about 0.73 and 0.93
+# trade 16 points of answers for 3 of wrong answers), so a small change to the entries can
+# move the fitted cut-off across it: compare held-out totals after every refit.
 WRONG_COST = 5.0
 # A list of three without the right entry costs less than no list when it had it: the
 # person still has "none of these" and the hotline.

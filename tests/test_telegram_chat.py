@@ -268,11 +268,13 @@ async def test_html_in_names_and_questions_is_shown_as_text(tmp_path: Path) -> N
         (welcome,) = await mallory.ask("/start")
         assert "Xin chào &lt;b&gt;Mal&lt;/b&gt; &amp; \"Co\"!" in welcome.params["text"]
 
-        # Half its words unknown, the question gets a list, whose "none of these" leads to
-        # the hotline with the question carried over.
-        (listed,) = await mallory.ask("chứng thực bản sao <script>alert(1)</script>")
-        _, (support,) = await mallory.tap(
-            button_data(listed, "Không phải các thủ tục trên"), on=listed, replies=1)
+        # Half its words unknown, the question gets a list or an "I don't know"; either
+        # leads to the hotline ("none of these", "ask the support team") with the
+        # question carried over.
+        (reply,) = await mallory.ask("chứng thực bản sao <script>alert(1)</script>")
+        to_support = next(data for label, data in buttons(reply)
+                          if "Không phải các thủ tục trên" in label or "Hỏi tổ hỗ trợ" in label)
+        _, (support,) = await mallory.tap(to_support, on=reply, replies=1)
         quoted = "“chứng thực bản sao &lt;script&gt;alert(1)&lt;/script&gt;”"
         assert quoted in support.params["text"]
         assert "<script>" not in support.params["text"]
