@@ -40,10 +40,11 @@ L2 = 1.0  # ridge penalty on the standardised weights (not on the bias)
 # At 2 the cut-off answered 3.1% of the tuning questions wrongly (out of fold). Once the
 # bank held the long questions of batches 4 and 5, 3 answered 3.9% of the in-scope tuning
 # questions wrongly and three out-of-scope ones ("nhập quốc tịch"); 5 answered 2.2% wrongly
-# and one of those. The cost curve has a cliff near 5 (cut-offs between about 0.73 and 0.93
-# trade 16 points of answers for 3 of wrong answers), so a small change to the entries can
-# move the fitted cut-off across it: compare held-out totals after every refit.
+# and one of those. The cut-off jumps between plateaus as the cost changes (COSTS_SHOWN
+# are printed), and a small change to the entries can move it from one to another:
+# compare held-out totals after every refit.
 WRONG_COST = 5.0
+COSTS_SHOWN = (3.0, 4.0, 5.0, 6.0, 8.0)  # printed, to show how far the cut-off moves
 # A list of three without the right entry costs less than no list when it had it: the
 # person still has "none of these" and the hotline.
 IRRELEVANT_COST = 0.5
@@ -186,6 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"answered {first_right[answered].mean():.1%}; wrote {args.out}")
     for name, w_a, w_s in zip(FEATURES, answer.weights, suggest.weights, strict=True):
         print(f"  {name:14s} answer {w_a:+.2f}  suggest {w_s:+.2f}")
+    print("out of fold, the cut-off a wrong answer's cost would set:")
+    for cost in COSTS_SHOWN:
+        at = cut_off(p_answer[free], first_right[free], cost)
+        acted = (p_answer >= at) & free
+        print(f"  cost {cost:g}: cut-off {at:.3f}, right {(acted & first_right).mean():.1%}, "
+              f"wrong {(acted & ~first_right).mean():.1%} of the observations")
     return 0
 
 

@@ -143,13 +143,15 @@ class _Shortlisted:
     named_share: float  # share of the question's content words found in the entry's names
     missing: int  # the question's content words found nowhere in the entry
     relative: float  # BM25F score over the best score in the shortlist
-    curated: bool  # written by the project (a procedure, guidance or redirect), not imported
+    # curated (a procedure, guidance or redirect), and no imported record covers the
+    # question by more than LEAD_TOLERANCE more: it gets CURATED_LEAD
+    leads: bool
 
     @property
     def key(self) -> float:
         return (self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
                 + WHOLE_NAME_WEIGHT * self.whole_name * self.named_share
-                + (CURATED_LEAD if self.curated else 0.0))
+                + (CURATED_LEAD if self.leads else 0.0))
 
 
 class SearchIndex:
@@ -168,11 +170,8 @@ class SearchIndex:
         self._decision = decision
         self._smalltalk = SmalltalkDetector()
         self._name_spellings = _name_spellings(self._names)
-        self._curated = [e.origin is Origin.CURATED for e in self._entries]
-        self._prior = np.array(
-            [CURATED_PRIOR if e.origin is Origin.CURATED else 1.0 for e in self._entries],
-            dtype=np.float32,
-        )
+        self._curated = np.array([e.origin is Origin.CURATED for e in self._entries], dtype=bool)
+        self._prior = np.where(self._curated, CURATED_PRIOR, 1.0).astype(np.float32)
 
     @classmethod
     def build(
@@ -233,11 +232,11 @@ class SearchIndex:
         said_pairs = _content_pairs(query)
         shortlist = []
         best = float(scores[top].max()) if len(top) else 1.0
-        imported = [c for position, c in zip(top.tolist(), coverage, strict=True)
-                    if not self._curated[position]]
-        imported_best = max(imported, default=0.0)
-        for i, (position, covered, named_share, absent) in enumerate(zip(
-            top.tolist(), coverage, named, missing, strict=True
+        curated = self._curated[top]
+        imported_best = coverage[~curated].max(initial=0.0)
+        leads = curated & (coverage >= imported_best - LEAD_TOLERANCE)
+        for i, (position, covered, named_share, absent, lead) in enumerate(zip(
+            top.tolist(), coverage, named, missing, leads.tolist(), strict=True
         )):
             names = self._names[position]
             if otherwise:
@@ -248,8 +247,7 @@ class SearchIndex:
                 position, float(scores[position]), float(covered), names.fit(said_here),
                 not said_pairs.isdisjoint(names.pairs),
                 any(name <= said_here for name in names.whole), float(named_share), int(absent),
-                float(scores[position]) / best,
-                self._curated[position] and bool(covered >= imported_best - LEAD_TOLERANCE),
+                float(scores[position]) / best, lead,
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
