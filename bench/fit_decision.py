@@ -49,6 +49,9 @@ COSTS_SHOWN = (3.0, 4.0, 5.0, 6.0, 8.0)  # printed, to show how far the cut-off 
 # person still has "none of these" and the hotline.
 IRRELEVANT_COST = 0.5
 NEWTON_STEPS = 50
+# The lead each model reads: with the wording (margin) or without (fit_margin).
+ANSWER_IGNORES = ("fit_margin",)
+SUGGEST_IGNORES = ("margin",)
 FOLDS = 5  # for the out-of-fold probabilities the cut-offs are set on
 # Fitting needs the features only; this decision never answers.
 PLACEHOLDER = Logistic(-50.0, (0.0,) * len(FEATURES), (0.0,) * len(FEATURES),
@@ -90,23 +93,27 @@ def observe(
     return rows, first, top3, tied, groups
 
 
-def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, use: np.ndarray) -> np.ndarray:
+def out_of_fold(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, use: np.ndarray, ignored: Sequence[str]
+) -> np.ndarray:
     """P(y) for every row from a model fitted on the other folds' `use` rows, a question's
     variants in one fold. A model scores its own fitting questions too well, so cut-offs
     set on those answered more wrongly on questions it had not seen."""
     p = np.zeros(len(x))
     fold = groups % FOLDS
     for k in range(FOLDS):
-        model = fit(x[use & (fold != k)], y[use & (fold != k)].astype(float))
+        model = fit(x[use & (fold != k)], y[use & (fold != k)].astype(float), ignored)
         p[fold == k] = [model.probability(r) for r in x[fold == k]]
     return p
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> Logistic:
+def fit(x: np.ndarray, y: np.ndarray, ignored: Sequence[str] = ()) -> Logistic:
+    """`ignored` features keep a weight of 0 (knowledge.decision.FEATURES says why)."""
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale < 1e-6] = 1.0
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    z[:, [1 + FEATURES.index(name) for name in ignored]] = 0.0
     w = np.zeros(z.shape[1])
     penalty = np.full(z.shape[1], L2)
     penalty[0] = 0.0
@@ -160,13 +167,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A tie is never answered (knowledge.search), so the answer model learns from the rest.
     free = ~np.array(ties)
     everyone = np.ones(len(x), dtype=bool)
-    answer = fit(x[free], first_right[free].astype(float))
-    suggest = fit(x, in_top3.astype(float))
+    answer = fit(x[free], first_right[free].astype(float), ANSWER_IGNORES)
+    suggest = fit(x, in_top3.astype(float), SUGGEST_IGNORES)
     # The cut-offs are set on out-of-fold probabilities, the models fitted on every row.
-    p_answer = out_of_fold(x, first_right, group_of, free)
+    p_answer = out_of_fold(x, first_right, group_of, free, ANSWER_IGNORES)
     answer_at = cut_off(p_answer[free], first_right[free], WRONG_COST)
     unanswered = (p_answer < answer_at) | ~free
-    p_suggest = out_of_fold(x, in_top3, group_of, everyone)
+    p_suggest = out_of_fold(x, in_top3, group_of, everyone, SUGGEST_IGNORES)
     suggest_at = cut_off(p_suggest[unanswered], in_top3[unanswered], IRRELEVANT_COST)
 
     table = {

@@ -30,7 +30,13 @@ FEATURES = (
     "named_share",  # share of the question's content words found in the entry's names
     "whole_name",  # 1 when the question says every word of one of the entry's names
     "name_pair",  # 1 when the question says two adjacent content words of a name
-    "margin",  # lead in coverage (with name fit) over the best runner-up that contests it
+    # lead in the re-ranking key (coverage, name fit, wording) over the best runner-up
+    # that contests it
+    "margin",
+    # the same lead, the wording left out: the suggest model reads this one, as the
+    # wording's chances are shared among the shortlist alone and a question no entry
+    # covers still finds one whose cases say its words ("thời tiết ngày mai", "mai táng")
+    "fit_margin",
     "score_ratio",  # the runner-up's ranking score over the best entry's, 0 without one
     # the best entry's coverage minus the most any contesting runner-up covers (negative
     # when a neighbour matches more of the question but ranks below on a short name)

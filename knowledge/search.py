@@ -30,6 +30,7 @@ from knowledge.ranking import FieldSpec, RankIndex, contains, pairs
 from knowledge.smalltalk import SmalltalkDetector
 from knowledge.synonyms import Lexicon, load_lexicon
 from knowledge.typos import TypoCorrector
+from knowledge.wording import WordingModel, entry_lines, question_terms
 
 
 class Intent(StrEnum):
@@ -114,6 +115,16 @@ SCORE_WEIGHT = 0.5
 # it on BM25 alone. Scaled by the share of the question in names, a long story that happens
 # to contain a short alias gains little.
 WHOLE_NAME_WEIGHT = 0.2
+# Plus a share of the log of how likely the entry is, among the curated entries shortlisted,
+# to be the one worded so (knowledge.wording), floored so that it costs a bounded amount.
+# The weight was set by the best-ranked entry's share right on the tuning questions
+# (`bench/wording_weight.py`: 91.7% without the model, 96.4% at 0.15, 96.0% at 0.3). A
+# question of few content words gives the model little to read ("khai sinh mất mấy ngày"
+# is not re-registration because that entry's cases say "khai sinh" more often): the share
+# grows with the content words up to WORDING_FULL_AT.
+WORDING_WEIGHT = 0.15
+WORDING_FLOOR = 1e-3
+WORDING_FULL_AT = 5
 
 def entry_fields(entry: Entry) -> dict[str, list[str]]:
     """The folded words of each indexed field of `entry`."""
@@ -146,12 +157,18 @@ class _Shortlisted:
     # curated (a procedure, guidance or redirect), and no imported record covers the
     # question by more than LEAD_TOLERANCE more: it gets CURATED_LEAD
     leads: bool
+    wording: float  # how much likelier its wording makes it than the others (_wording_lead)
 
     @property
-    def key(self) -> float:
+    def fit(self) -> float:
+        """How well the entry's names and text fit the question, its wording aside."""
         return (self.coverage + NAME_FIT_WEIGHT * self.name_fit + SCORE_WEIGHT * self.relative
                 + WHOLE_NAME_WEIGHT * self.whole_name * self.named_share
                 + (CURATED_LEAD if self.leads else 0.0))
+
+    @property
+    def key(self) -> float:
+        return self.fit + WORDING_WEIGHT * self.wording
 
 
 class SearchIndex:
@@ -162,9 +179,11 @@ class SearchIndex:
         names: Sequence[_Names],
         analyser: QueryAnalyser,
         decision: Decision,
+        wording: WordingModel,
     ) -> None:
         self._entries = list(entries)
         self._rank = rank
+        self._wording = wording
         self._names = list(names)
         self._analyser = analyser
         self._decision = decision
@@ -190,7 +209,8 @@ class SearchIndex:
         )
         analyser = QueryAnalyser(lexicon, facets, corrector, _Known(rank, frozenset(lexicon_words)))
         return cls(entries, rank, [_names(e, lexicon) for e in entries], analyser,
-                   decision or load_decision())
+                   decision or load_decision(), WordingModel.build([
+                       entry_lines(e) if e.origin is Origin.CURATED else () for e in entries]))
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         normalized = fold(query)
@@ -235,8 +255,9 @@ class SearchIndex:
         curated = self._curated[top]
         imported_best = coverage[~curated].max(initial=0.0)
         leads = curated & (coverage >= imported_best - LEAD_TOLERANCE)
-        for i, (position, covered, named_share, absent, lead) in enumerate(zip(
-            top.tolist(), coverage, named, missing, leads.tolist(), strict=True
+        wording = self._wording_lead(query, top, curated, leads)
+        for i, (position, covered, named_share, absent, lead, worded) in enumerate(zip(
+            top.tolist(), coverage, named, missing, leads.tolist(), wording.tolist(), strict=True
         )):
             names = self._names[position]
             if otherwise:
@@ -247,10 +268,35 @@ class SearchIndex:
                 position, float(scores[position]), float(covered), names.fit(said_here),
                 not said_pairs.isdisjoint(names.pairs),
                 any(name <= said_here for name in names.whole), float(named_share), int(absent),
-                float(scores[position]) / best, lead,
+                float(scores[position]) / best, lead, worded,
             ))
         shortlist.sort(key=lambda s: (s.key, s.score), reverse=True)
         return shortlist
+
+    def _wording_lead(
+        self, query: Query, docs: np.ndarray, curated: np.ndarray, leads: np.ndarray
+    ) -> np.ndarray:
+        """For each of `docs`: how much likelier than the others the wording model finds
+        each curated entry (log of its chance over an even share, both floored). Imported
+        records get 0: their titles alone say no more than coverage does, and their words
+        would make the model favour whichever portal title repeats the question's words.
+        A curated entry that does not lead (an imported record covers the question
+        better) may lose by its wording but not gain."""
+        found = np.zeros(len(docs), dtype=np.float32)
+        if not curated.any():
+            return found
+        # A word of a clause that tells what was already done weighs its coverage weight
+        # squared: a story's many words would otherwise outvote the ask's few.
+        weights = [1.0] * len(query.words)
+        for slot in query.slots:
+            weights[slot.start:slot.end] = [slot.weight**2] * slot.size
+        terms = question_terms(query.words, weights)
+        chance = np.exp(self._wording.log_posterior(terms, docs[curated]))
+        likelier = np.log(chance + WORDING_FLOOR) - math.log(1 / len(chance) + WORDING_FLOOR)
+        found[curated] = np.where(leads[curated], likelier, np.minimum(likelier, 0.0))
+        said = sum(slot.size for slot in query.content)
+        found *= min(1.0, said / WORDING_FULL_AT)
+        return found
 
     def _credits(self, query: Query, docs: np.ndarray) -> _Credits:
         """The credit of each word and word pair `_coverage` reads, for each of `docs`."""
@@ -354,6 +400,7 @@ class SearchIndex:
             "whole_name": float(top.whole_name),
             "name_pair": float(top.name_pair),
             "margin": top.key - (rival.key if rival else 0.0),
+            "fit_margin": top.fit - (rival.fit if rival else 0.0),
             "score_ratio": rival.score / top.score if rival and top.score > 0 else 0.0,
             "coverage_lead": top.coverage - max((s.coverage for s in rivals), default=0.0),
             "length": math.log1p(words_count),
