@@ -6,11 +6,13 @@ Run from the project root after changing the ranking, the features or the questi
 
 It asks every tuning question (`bench/questions/tune.jsonl`, never the held-out file)
 of the bundled entries and, with `--portal`, of the bundled entries plus the portal
-records, records the features the search computes for its best entry, and fits two
+records (each question asked of an index whose wording model did not learn it:
+`fold_indexes`), records the features the search computes for its best entry, and fits two
 L2-regularised logistic models with numpy (Newton's method): P(the best entry is
 right) and P(the right entry is among the first three). On the same questions, scored
 out of fold (`out_of_fold`), the answer cut-off is the lowest that answers at most
-MAX_WRONG_SHARE of them wrongly, and the suggest cut-off minimises a cost. Coefficients and
+MAX_WRONG_SHARE of them wrongly, and the suggest cut-off the lowest at which at least
+MIN_LIST_PRECISION of the lists offered hold the right entry. Coefficients and
 cut-offs are written to `knowledge/decision.toml`, which the search loads at start.
 """
 
@@ -19,12 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import tomli_w
+from make_questions import examples
 
 from knowledge.base import bundled_entries_path, load_knowledge_base, merged
 from knowledge.decision import DECISION_PATH, FEATURES, Decision, Logistic
@@ -46,9 +49,13 @@ L2 = 1.0  # ridge penalty on the standardised weights (not on the bias)
 # each cut-off are still printed (COSTS_SHOWN).
 MAX_WRONG_SHARE = 0.01
 COSTS_SHOWN = (3.0, 4.0, 5.0, 6.0, 8.0)  # printed, to show how far the cut-off moves
-# A list of three without the right entry costs less than no list when it had it: the
-# person still has "none of these" and the hotline.
-IRRELEVANT_COST = 0.5
+# A list is offered when the right entry is likely among three. Its cut-off minimised a
+# cost (a list without the right entry costing half a missed one) until batch 6 joined the
+# tune split: the minimum then fell to another plateau (0.37 → 0.22) and a question about
+# tomorrow's weather was offered funeral support. A floor on the share of lists that hold
+# the right entry, out of fold, does not jump so; on batches 1–5 the cost's cut-off had
+# held it at 93%.
+MIN_LIST_PRECISION = 0.9
 NEWTON_STEPS = 50
 # The lead each model reads: with the wording (margin) or without (fit_margin).
 ANSWER_IGNORES = ("fit_margin",)
@@ -70,28 +77,52 @@ def hits(found: str, accept: Sequence[str]) -> bool:
     return any(found == a or found.startswith(a + "/") for a in accept)
 
 
+def question_groups(questions: Sequence[dict]) -> list[int]:
+    """Which bank question each line is a variant of (make_questions writes the variants
+    of one question together, the one as typed first)."""
+    groups, group = [], -1
+    for question in questions:
+        group += question.get("variant") == "as_typed"
+        groups.append(max(group, 0))
+    return groups
+
+
+def fold_indexes(entries: Sequence[Entry], questions: Sequence[dict]) -> Iterator[
+        tuple[SearchIndex, list[int]]]:
+    """Per fold, an index whose wording model learned the other folds' questions
+    (knowledge.examples) and the positions of the fold's questions: a question the model
+    learned from would look surer of its entry than a new one, and the decision would
+    learn to trust that."""
+    groups = question_groups(questions)
+    placeholder = Decision(PLACEHOLDER, PLACEHOLDER, 1.0, 1.0)
+    for k in range(FOLDS):
+        learned = examples(q for q, g in zip(questions, groups, strict=True) if g % FOLDS != k)
+        yield (SearchIndex.build(entries, decision=placeholder, examples=learned),
+               [i for i, g in enumerate(groups) if g % FOLDS == k])
+
+
 def observe(
     entries: Sequence[Entry], questions: Sequence[dict]
 ) -> tuple[list, list, list, list, list]:
     """Per question the search ranks something for: its features, whether the best entry
     is right, whether the right entry is in the first three, whether it is tied, and
-    which bank question it is a variant of (make_questions writes the variants of one
-    question together, the one as typed first)."""
-    index = SearchIndex.build(entries, decision=Decision(PLACEHOLDER, PLACEHOLDER, 1.0, 1.0))
-    rows, first, top3, tied, groups = [], [], [], [], []
-    group = -1
-    for question in questions:
-        group += question.get("variant") == "as_typed"
-        result = index.search(question["q"])
-        if result.features is None:  # nothing ranked: the search abstains by itself
-            continue
-        ids = [c.entry.id for c in result.candidates]
-        rows.append([result.features[name] for name in FEATURES])
-        first.append(hits(ids[0], question["accept"]))
-        top3.append(any(hits(i, question["accept"]) for i in ids[:3]))
-        tied.append(bool(result.features[TIED]))
-        groups.append(max(group, 0))
-    return rows, first, top3, tied, groups
+    which bank question it is a variant of; each asked of the index of its fold."""
+    groups = question_groups(questions)
+    found: dict[int, tuple] = {}
+    for index, positions in fold_indexes(entries, questions):
+        for i in positions:
+            question = questions[i]
+            result = index.search(question["q"])
+            if result.features is None:  # nothing ranked: the search abstains by itself
+                continue
+            ids = [c.entry.id for c in result.candidates]
+            found[i] = ([result.features[name] for name in FEATURES],
+                        hits(ids[0], question["accept"]),
+                        any(hits(other, question["accept"]) for other in ids[:3]),
+                        bool(result.features[TIED]), groups[i])
+    rows, first, top3, tied, kept = (list(column) for column in zip(
+        *(found[i] for i in sorted(found)), strict=True))
+    return rows, first, top3, tied, kept
 
 
 def out_of_fold(
@@ -134,6 +165,15 @@ def bounded_cut_off(p: np.ndarray, positive: np.ndarray, allowed: float) -> floa
     """The lowest probability at or above which at most `allowed` negatives are acted on."""
     for t in np.unique(p):  # ascending: the first that keeps within the bound
         if float(((p >= t) & ~positive).sum()) <= allowed:
+            return float(t)
+    return 1.0
+
+
+def precise_cut_off(p: np.ndarray, positive: np.ndarray, precision: float) -> float:
+    """The lowest probability at or above which at least `precision` of the rows acted
+    on are positives."""
+    for t in np.unique(p):  # ascending: the first that keeps within the bound
+        if positive[p >= t].mean() >= precision:
             return float(t)
     return 1.0
 
@@ -184,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     answer_at = bounded_cut_off(p_answer[free], first_right[free], MAX_WRONG_SHARE * len(x))
     unanswered = (p_answer < answer_at) | ~free
     p_suggest = out_of_fold(x, in_top3, group_of, everyone, SUGGEST_IGNORES)
-    suggest_at = cut_off(p_suggest[unanswered], in_top3[unanswered], IRRELEVANT_COST)
+    suggest_at = precise_cut_off(p_suggest[unanswered], in_top3[unanswered],
+                                 MIN_LIST_PRECISION)
 
     table = {
         "features": list(FEATURES),
@@ -205,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"answer cut-off {answer_at:.3f}: right {(answered & first_right).mean():.1%}, wrong "
           f"{(answered & ~first_right).mean():.1%} of the observations (bound "
           f"{MAX_WRONG_SHARE:.0%})")
+    listed = unanswered & (p_suggest >= suggest_at)
+    print(f"suggest cut-off {suggest_at:.3f}: lists for {listed.mean():.1%} of the observations, "
+          f"{in_top3[listed].mean():.1%} of them holding the right entry (floor "
+          f"{MIN_LIST_PRECISION:.0%})")
     for name, w_a, w_s in zip(FEATURES, answer.weights, suggest.weights, strict=True):
         print(f"  {name:14s} answer {w_a:+.2f}  suggest {w_s:+.2f}")
     print("out of fold, the cut-off a wrong answer's cost would set:")

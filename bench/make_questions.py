@@ -12,7 +12,9 @@ their variants, to the held-out file, chosen by a hash of the question. New ques
 in a new batch, so that adding them never moves a tuned question into the held-out file
 or back. Changing a question's accepted ids keeps it where it is. The output has the
 shape of `../shared/eval/dev.jsonl` plus "kind" and "batch" (1 for the lines before the first
-"## " line) keys that score.py ignores.
+"## " line) keys that score.py ignores. The tune questions as typed are also written to
+`knowledge/examples.tsv`, which the wording model learns from (knowledge.examples); the
+held-out ones never are.
 """
 
 from __future__ import annotations
@@ -24,11 +26,16 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.examples import EXAMPLES_PATH, grouped, render
+
 HERE = Path(__file__).resolve().parent / "questions"
+EXAMPLES_HEADER = """Written by bench/make_questions.py from the tuning split of
+bench/questions/bank.tsv: do not edit by hand, edit the bank and rerun. Entry id <TAB> a
+question it answers, as typed; the wording model (knowledge/wording.py) learns from them."""
 BANK = HERE / "bank.tsv"
 HELDOUT_SHARE = 0.3
 # Tone marks in NFD: grave, acute, tilde, hook above, dot below.
@@ -132,21 +139,33 @@ def split(questions: Sequence[BankQuestion]) -> tuple[list[BankQuestion], list[B
     return ([q for q in questions if q not in heldout], [q for q in questions if q in heldout])
 
 
-def write(path: Path, questions: Sequence[BankQuestion]) -> int:
-    lines = [
-        json.dumps({"q": text, "accept": list(q.accept), "variant": variant, "kind": q.kind,
-                    "batch": q.batch + 1}, ensure_ascii=False)
-        for q in questions for variant, text in variants(q)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(lines)
+def rows(questions: Sequence[BankQuestion]) -> list[dict]:
+    """The lines of a question file: each question in each of its typing variants."""
+    return [{"q": text, "accept": list(q.accept), "variant": variant, "kind": q.kind,
+             "batch": q.batch + 1} for q in questions for variant, text in variants(q)]
+
+
+def examples(lines: Iterable[dict]) -> dict[str, tuple[str, ...]]:
+    """Entry id → the questions as typed that it answers first (knowledge.examples): what
+    the wording model learns from the questions of `lines`, a tune file's or some of them.
+    Only the first accepted id learns a question: a plain birth question that also accepts
+    the joint birth-and-insurance procedure would teach that one to say "khai sinh" as
+    often as birth registration does."""
+    return grouped((line["accept"][0], line["q"]) for line in lines
+                   if line["variant"] == "as_typed" and line["accept"])
 
 
 def main() -> int:
     tune, heldout = split(read_bank())
     for name, part in (("tune", tune), ("heldout", heldout)):
-        count = write(HERE / f"{name}.jsonl", part)
-        print(f"{name}: {len(part)} questions, {count} lines")
+        lines = rows(part)
+        (HERE / f"{name}.jsonl").write_text(
+            "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), "utf-8")
+        print(f"{name}: {len(part)} questions, {len(lines)} lines")
+    learned = examples(rows(tune))
+    EXAMPLES_PATH.write_text(render(learned, EXAMPLES_HEADER), encoding="utf-8")
+    print(f"{EXAMPLES_PATH.name}: {sum(map(len, learned.values()))} examples for "
+          f"{len(learned)} entries")
     return 0
 
 

@@ -3,7 +3,7 @@
 Reading 2,600 portal records and indexing them takes seconds; the bot restarts far more
 often than its entries change. The pair (knowledge base, index) is pickled into the
 cache folder under a key that hashes everything the result depends on: the content and
-path of every entry file, the synonyms and decision files, the source of the knowledge
+path of every entry file, the synonyms, decision and examples files, the source of the knowledge
 package and the Python and numpy versions. A stale cache therefore has another name
 and is never read; a corrupt or unreadable one is rebuilt. The cache folder is the
 bot's own data folder (pickle runs code from the file it reads, so it must not be a
@@ -25,6 +25,7 @@ import numpy as np
 
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from knowledge.decision import DECISION_PATH
+from knowledge.examples import EXAMPLES_PATH
 from knowledge.loader import entry_files
 from knowledge.search import SearchIndex
 from knowledge.synonyms import SYNONYMS_PATH
@@ -48,7 +49,7 @@ def cache_key(folders: Sequence[Path]) -> str:
     add("numpy", np.__version__.encode())
     for source in sorted(_PACKAGE.rglob("*.py")):
         add(f"code:{source.relative_to(_PACKAGE)}", source.read_bytes())
-    for data_file in (SYNONYMS_PATH, DECISION_PATH):
+    for data_file in (SYNONYMS_PATH, DECISION_PATH, EXAMPLES_PATH):
         add(f"data:{data_file.name}", data_file.read_bytes())
     for folder in folders:
         add("folder", str(folder.resolve()).encode())

@@ -44,6 +44,9 @@ FEATURES = (
     "length",  # log(1 + the question's content words)
     "unknown_share",  # share of the question's content words no entry or lexicon knows
     "missing",  # share of the question's content words the best entry has nowhere
+    # 1 when the question names a procedure and asks whether it is the one ("… hay phải
+    # làm giấy khác"): the one named is often a neighbour of the one needed
+    "doubts",
 )
 
 

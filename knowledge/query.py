@@ -59,6 +59,9 @@ class Query:
     # Per word, its spelling (normalize.syllables) when it was typed with diacritics and
     # not corrected, else "": "hộ" in "hộ chiếu" is not the "hồ" of "hồ sơ".
     spelled: tuple[str, ...] = ()
+    # The question offers a procedure and asks whether it is the right one ("… được không
+    # hay phải làm giấy khác"): what it names is a guess (synonyms.toml [context]).
+    doubts: bool = False
 
     @property
     def content(self) -> tuple[Slot, ...]:
@@ -113,18 +116,19 @@ class QueryAnalyser:
                 slots.append(Slot(i, i + 1, corrections.get(i, (Alternative((word,), 1.0),)),
                                   False))
         slots.sort(key=lambda slot: slot.start)
-        slots = self._in_context(slots, fixed, accented, ends)
+        slots, doubts = self._in_context(slots, fixed, accented, ends)
         spelled = tuple(
             "" if i in corrections or spelling == folded else spelling
             for i, (folded, spelling) in enumerate(found)
         )
-        return Query(tuple(fixed), facet.section, tuple(slots), spelled)
+        return Query(tuple(fixed), facet.section, tuple(slots), spelled, doubts)
 
     def _in_context(
         self, slots: list[Slot], fixed: Sequence[str], accented: Sequence[str],
         ends: frozenset[int],
-    ) -> list[Slot]:
-        """`slots` with the weight of story clauses lowered and denied words marked."""
+    ) -> tuple[list[Slot], bool]:
+        """`slots` with the weight of story clauses lowered and denied words marked, and
+        whether the question doubts the procedure it names."""
         clause_of, clause = [], 0
         for i in range(len(fixed)):
             clause_of.append(clause)
@@ -136,6 +140,7 @@ class QueryAnalyser:
             or accented[i] in self._lexicon.state_spellings
         }
         story = told if len(told) < len(set(clause_of)) else set()
+        doubts = self._doubts(fixed, clause_of)
         purpose = self._purpose(slots, fixed, accented, clause_of)
         denied: dict[int, str] = {}
         for span in self._lexicon.denials.find(fixed):
@@ -144,13 +149,25 @@ class QueryAnalyser:
                     break
                 denied[i] = " ".join(span.phrase)
         if not story and not denied and not purpose:
-            return slots
+            return slots, doubts
         return [
             replace(slot, weight=CONTEXT_WEIGHT
                     if clause_of[slot.start] in story or slot.start in purpose else 1.0,
                     denied_by=denied.get(slot.start))
             for slot in slots
-        ]
+        ], doubts
+
+    def _doubts(self, fixed: Sequence[str], clause_of: Sequence[int]) -> bool:
+        """Whether a clause offers a guess: an alternative word ("hay") followed in the
+        clause by an "other" word ("khác"). Its words keep their weight (lowering them
+        ranked no better on the tuning questions); the decision reads the doubt."""
+        opened = set()
+        for word, clause in zip(fixed, clause_of, strict=True):
+            if word in self._lexicon.alternatives:
+                opened.add(clause)
+            elif word in self._lexicon.others and clause in opened:
+                return True
+        return False
 
     def _purpose(
         self, slots: Sequence[Slot], fixed: Sequence[str], accented: Sequence[str],

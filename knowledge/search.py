@@ -23,6 +23,7 @@ import numpy as np
 
 from knowledge.decision import Decision, load_decision
 from knowledge.entry import Entry, Origin, Section
+from knowledge.examples import load_examples
 from knowledge.facets import FacetDetector
 from knowledge.normalize import clause_ends, fold, syllables, words
 from knowledge.query import Query, QueryAnalyser, Slot
@@ -195,10 +196,12 @@ class SearchIndex:
     @classmethod
     def build(
         cls, entries: Sequence[Entry], lexicon: Lexicon | None = None,
-        decision: Decision | None = None,
+        decision: Decision | None = None, examples: Mapping[str, Sequence[str]] | None = None,
     ) -> SearchIndex:
         """Index `entries` as given (a knowledge base's, already merged by
-        `knowledge.base.merged`); `lexicon` and `decision` default to the bundled files."""
+        `knowledge.base.merged`); `lexicon`, `decision` and `examples` (entry id → questions
+        it answers, knowledge.examples) default to the bundled files."""
+        examples = load_examples() if examples is None else examples
         lexicon = lexicon or load_lexicon()
         rank = RankIndex.build(FIELDS, map(entry_fields, entries))
         facets = FacetDetector()
@@ -210,7 +213,8 @@ class SearchIndex:
         analyser = QueryAnalyser(lexicon, facets, corrector, _Known(rank, frozenset(lexicon_words)))
         return cls(entries, rank, [_names(e, lexicon) for e in entries], analyser,
                    decision or load_decision(), WordingModel.build([
-                       entry_lines(e) if e.origin is Origin.CURATED else () for e in entries]))
+                       (*entry_lines(e), *examples.get(e.id, ())) if e.origin is Origin.CURATED
+                       else () for e in entries]))
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
         normalized = fold(query)
@@ -286,8 +290,11 @@ class SearchIndex:
         if not curated.any():
             return found
         # A word of a clause that tells what was already done weighs its coverage weight
-        # squared: a story's many words would otherwise outvote the ask's few.
-        weights = [1.0] * len(query.words)
+        # squared: a story's many words would otherwise outvote the ask's few. The words
+        # that ask for a part ("mất mấy ngày") are in no slot and weigh nothing: they say
+        # which section is wanted, not which entry, and an entry whose example questions
+        # asked about time would gain by them.
+        weights = [0.0] * len(query.words)
         for slot in query.slots:
             weights[slot.start:slot.end] = [slot.weight**2] * slot.size
         terms = question_terms(query.words, weights)
@@ -406,6 +413,7 @@ class SearchIndex:
             "length": math.log1p(words_count),
             "unknown_share": unknown / words_count if words_count else 0.0,
             "missing": top.missing / words_count if words_count else 0.0,
+            "doubts": float(query.doubts),
             TIED: float(self._tied(shortlist)),
         }
 

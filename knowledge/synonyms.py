@@ -44,6 +44,10 @@ class Lexicon:
     purpose_spellings: frozenset[str] = frozenset()
     purpose_verbs: frozenset[tuple[str, ...]] = frozenset()
     asking: frozenset[str] = frozenset()  # question words ("gì", "nào"), folded
+    # Folded words that open an alternative ("hay") and that say "another one" ("khác"):
+    # together in a clause, the person doubts the procedure they name.
+    alternatives: frozenset[str] = frozenset()
+    others: frozenset[str] = frozenset()
     # Spellings that tell a clause is the situation ("đang nhận trợ cấp"), only as typed
     # with their diacritics: "dang" is also the "đăng" of "đăng ký".
     state_spellings: frozenset[str] = frozenset()
@@ -104,7 +108,10 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
     denials = PhraseSet(_strings(path, data, "negations", "denials"))
     past_words = [found for p in _strings(path, data, "context", "past") for found in syllables(p)]
     purpose_verbs = frozenset(tuple(words(p)) for p in _strings(path, data, "context", "verbs"))
-    asking = frozenset(w for p in _strings(path, data, "context", "asking") for w in words(p))
+    asking, alternatives, others = (
+        frozenset(w for p in _strings(path, data, "context", key) for w in words(p))
+        for key in ("asking", "alternatives", "others")
+    )
     homographs: dict[str, frozenset[str]] = {}
     for phrase in data.get("generic", {}).get("homographs", []):
         found = syllables(phrase)
@@ -122,6 +129,7 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
                    frozenset(spelling for _, spelling in past_words),
                    purpose_spellings=_spellings(path, data, "context", "purpose"),
                    purpose_verbs=purpose_verbs, asking=asking,
+                   alternatives=alternatives, others=others,
                    state_spellings=_spellings(path, data, "context", "state"))
 
 
