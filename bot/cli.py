@@ -24,6 +24,7 @@ from knowledge.cache import load_indexed
 from knowledge.catalogue import load_catalogue
 from knowledge.checker import check_loaded
 from knowledge.entry import Level
+from knowledge.examples import EXAMPLES_PATH
 from knowledge.importers import output
 from knowledge.importers.dichvucong import ImportReport, import_file
 from knowledge.loader import load_folders
@@ -253,13 +254,14 @@ def cmd_kb_check(args: argparse.Namespace, config: Config) -> int:
     checking_configured = not args.paths
     folders = knowledge_folders(config, args.paths)
     loaded = load_folders(folders)
+    bundled = checking_configured and config.knowledge.include_bundled
     problems = check_loaded(
         loaded,
         folders,
         today=clock_for(config)().date(),
-        catalogue=load_catalogue() if checking_configured and config.knowledge.include_bundled
-        else None,
+        catalogue=load_catalogue() if bundled else None,
         stale_after_days=config.knowledge.stale_after_days,
+        examples=EXAMPLES_PATH if bundled else None,
     )
     for problem in problems:
         print(problem)

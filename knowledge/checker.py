@@ -8,6 +8,7 @@ from pathlib import Path
 
 from knowledge.catalogue import Topic, covers
 from knowledge.entry import HEADING_OF, REQUIRED_SECTIONS, Entry, Origin
+from knowledge.examples import ExamplesError, load_examples
 from knowledge.loader import LoadResult, Problem
 
 
@@ -18,11 +19,14 @@ def check_loaded(
     today: date,
     catalogue: list[Topic] | None = None,
     stale_after_days: int | None = None,
+    examples: Path | None = None,
 ) -> list[Problem]:
     """All problems of entries loaded from `folders`.
 
     `catalogue`, when given, must be fully covered (the bundled knowledge base);
-    `stale_after_days` turns entries not verified for that long into warnings.
+    `stale_after_days` turns entries not verified for that long into warnings;
+    `examples`, an examples file (knowledge.examples), must be readable, and questions
+    it gives to an id no entry has are warned of.
     """
     problems = list(loaded.problems)
     for entry in loaded.entries:
@@ -30,7 +34,22 @@ def check_loaded(
     problems.extend(_duplicate_ids(loaded.entries))
     if catalogue is not None:
         problems.extend(_catalogue_gaps(loaded.entries, catalogue, folders))
+    if examples is not None:
+        problems.extend(_example_problems(examples, loaded.entries))
     return problems
+
+
+def _example_problems(path: Path, entries: list[Entry]) -> list[Problem]:
+    try:
+        found = load_examples(path)
+    except ExamplesError as err:
+        return [Problem(err.path, err.line, err.reason)]
+    known = {entry.id for entry in entries}
+    return [
+        Problem(path, 0, f"{len(questions)} example questions for '{entry_id}', which no "
+                "entry has: the search ignores them", warning=True)
+        for entry_id, questions in found.items() if entry_id not in known
+    ]
 
 
 def _entry_problems(

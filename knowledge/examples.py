@@ -18,7 +18,11 @@ EXAMPLES_PATH = Path(__file__).with_name("examples.tsv")
 
 
 class ExamplesError(ValueError):
-    """The examples file is malformed; the message names the file and the line."""
+    """The examples file is unreadable or malformed; the message names the file and line."""
+
+    def __init__(self, path: Path, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
+        self.path, self.line, self.reason = path, line, reason
 
 
 def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, tuple[str, ...]]:
@@ -29,14 +33,14 @@ def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, tuple[str, ...]]:
     except FileNotFoundError:
         return {}
     except OSError as err:
-        raise ExamplesError(f"{path}: cannot read the examples file: {err}") from None
+        raise ExamplesError(path, 0, f"cannot read the examples file: {err}") from None
     pairs = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         entry_id, tab, question = line.partition("\t")
         if not tab or not entry_id.strip() or not question.strip():
-            raise ExamplesError(f"{path}:{number}: expected an entry id, a tab and a question")
+            raise ExamplesError(path, number, "expected an entry id, a tab and a question")
         pairs.append((entry_id.strip(), question.strip()))
     return grouped(pairs)
 

@@ -13,6 +13,7 @@ from knowledge.base import bundled_entries_path, load_knowledge_base
 from knowledge.catalogue import Topic, load_catalogue
 from knowledge.checker import check_loaded
 from knowledge.entry import Channel, Kind, Section, TimeUnit
+from knowledge.examples import EXAMPLES_PATH
 from knowledge.loader import EntryError, load_entry, load_folders, parse_entry
 from knowledge.writer import render_entry
 from tests.factories import FIXED_NOW, VN, entry_text, write_entry
@@ -229,3 +230,36 @@ def test_a_redirect_takes_no_channel_terms() -> None:
     assert raised.value.line == 9
     assert "a redirect has no [[channels]]" in raised.value.message
 
+
+
+def test_kb_check_warns_of_examples_for_an_id_no_entry_has(tmp_path: Path) -> None:
+    write_entry(tmp_path, entry_text())
+    entry_id = load_folders([tmp_path]).entries[0].id
+    examples = tmp_path / "examples.tsv"
+    examples.write_text(f"{entry_id}\tcâu hỏi một\nho-tich/da-bo\tcâu hai\nho-tich/da-bo\tcâu ba\n",
+                        encoding="utf-8")
+    problems = check_loaded(load_folders([tmp_path]), [tmp_path], today=TODAY,
+                            examples=examples)
+    assert [str(p) for p in problems] == [
+        f"{examples}: warning: 2 example questions for 'ho-tich/da-bo', which no entry has: "
+        "the search ignores them"
+    ]
+
+
+def test_kb_check_reports_a_malformed_examples_line_where_it_is(tmp_path: Path) -> None:
+    write_entry(tmp_path, entry_text())
+    examples = tmp_path / "examples.tsv"
+    examples.write_text("# header\nno tab here\n", encoding="utf-8")
+    problems = check_loaded(load_folders([tmp_path]), [tmp_path], today=TODAY,
+                            examples=examples)
+    assert [str(p) for p in problems] == [
+        f"{examples}:2: error: expected an entry id, a tab and a question"
+    ]
+
+
+def test_the_bundled_examples_name_only_bundled_entries() -> None:
+    problems = check_loaded(
+        load_folders([bundled_entries_path()]), [bundled_entries_path()],
+        today=datetime.now(VN).date(), examples=EXAMPLES_PATH,
+    )
+    assert [str(p) for p in problems if "example" in p.message] == []
