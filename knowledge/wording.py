@@ -8,8 +8,9 @@ recognition all contain somewhere; it is recognition of parentage whose cases sa
 together. A multinomial naive Bayes over each entry's lines (its title, aliases and
 situations, each line a set of its folded words and word pairs) weighs every word by
 how much more often one entry's lines say it than another's, which is what a neighbour
-pair needs. It is trained on the knowledge base itself when the index is built, so a
-new situation line teaches it without a refit.
+pair needs. It is trained when the index is built, on the knowledge base and on the
+example questions people asked (knowledge.examples, one more line of the entry each
+answers), so a new situation line teaches it without a refit.
 """
 
 from __future__ import annotations
