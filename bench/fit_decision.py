@@ -123,6 +123,8 @@ def observe(
                         hits(ids[0], question["accept"]),
                         any(hits(other, question["accept"]) for other in ids[:3]),
                         bool(result.features[TIED]), groups[i])
+    if not found:
+        sys.exit("no question was ranked: nothing to fit")
     rows, first, top3, tied, kept = (list(column) for column in zip(
         *(found[i] for i in sorted(found)), strict=True))
     return rows, first, top3, tied, kept
@@ -175,7 +177,7 @@ def bounded_cut_off(p: np.ndarray, positive: np.ndarray, allowed: float) -> floa
 def precise_cut_off(p: np.ndarray, positive: np.ndarray, precision: float) -> float:
     """The lowest probability at or above which at least `precision` of the rows acted
     on are positives."""
-    for t in np.unique(p):  # ascending: the first that keeps within the bound
+    for t in np.unique(p):  # ascending: the first that reaches the precision
         if positive[p >= t].mean() >= precision:
             return float(t)
     return 1.0

@@ -12,9 +12,10 @@ their variants, to the held-out file, chosen by a hash of the question. New ques
 in a new batch, so that adding them never moves a tuned question into the held-out file
 or back. Changing a question's accepted ids keeps it where it is. The output has the
 shape of `../shared/eval/dev.jsonl` plus "kind" and "batch" (1 for the lines before the first
-"## " line) keys that score.py ignores. The tune questions as typed are also written to
-`knowledge/examples.tsv`, which the wording model learns from (knowledge.examples); the
-held-out ones never are.
+"## " line) keys that score.py ignores. The tune questions as typed that some entry
+answers are also written to `knowledge/examples.tsv`, each under the first entry it
+accepts, which the wording model learns from (knowledge.examples); the held-out ones
+never are.
 """
 
 from __future__ import annotations

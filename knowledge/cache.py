@@ -49,8 +49,10 @@ def cache_key(folders: Sequence[Path]) -> str:
     add("numpy", np.__version__.encode())
     for source in sorted(_PACKAGE.rglob("*.py")):
         add(f"code:{source.relative_to(_PACKAGE)}", source.read_bytes())
-    for data_file in (SYNONYMS_PATH, DECISION_PATH, EXAMPLES_PATH):
+    for data_file in (SYNONYMS_PATH, DECISION_PATH):
         add(f"data:{data_file.name}", data_file.read_bytes())
+    # Optional, as knowledge.examples reads it: no file is no examples.
+    add("data:examples", EXAMPLES_PATH.read_bytes() if EXAMPLES_PATH.exists() else b"")
     for folder in folders:
         add("folder", str(folder.resolve()).encode())
         if folder.is_dir():

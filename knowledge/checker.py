@@ -25,8 +25,8 @@ def check_loaded(
 
     `catalogue`, when given, must be fully covered (the bundled knowledge base);
     `stale_after_days` turns entries not verified for that long into warnings;
-    `examples`, an examples file (knowledge.examples), must be readable, and questions
-    it gives to an id no entry has are warned of.
+    `examples`, an examples file (knowledge.examples), must be well formed if it
+    exists, and questions it gives to an id no entry has are warned of.
     """
     problems = list(loaded.problems)
     for entry in loaded.entries:

@@ -32,7 +32,7 @@ def load_examples(path: Path = EXAMPLES_PATH) -> dict[str, tuple[str, ...]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    except OSError as err:
+    except (OSError, UnicodeDecodeError) as err:
         raise ExamplesError(path, 0, f"cannot read the examples file: {err}") from None
     pairs = []
     for number, line in enumerate(text.splitlines(), 1):

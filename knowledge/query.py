@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from knowledge.entry import Section
 from knowledge.facets import FacetDetector
-from knowledge.normalize import clause_ends, syllables
+from knowledge.normalize import clause_ends, fold, syllables
 from knowledge.synonyms import Lexicon
 from knowledge.typos import TypoCorrector
 
@@ -140,7 +140,7 @@ class QueryAnalyser:
             or accented[i] in self._lexicon.state_spellings
         }
         story = told if len(told) < len(set(clause_of)) else set()
-        doubts = self._doubts(fixed, clause_of)
+        doubts = self._doubts(fixed, accented, clause_of)
         purpose = self._purpose(slots, fixed, accented, clause_of)
         denied: dict[int, str] = {}
         for span in self._lexicon.denials.find(fixed):
@@ -157,15 +157,31 @@ class QueryAnalyser:
             for slot in slots
         ], doubts
 
-    def _doubts(self, fixed: Sequence[str], clause_of: Sequence[int]) -> bool:
+    def _doubts(
+        self, fixed: Sequence[str], accented: Sequence[str], clause_of: Sequence[int]
+    ) -> bool:
         """Whether a clause offers a guess: an alternative word ("hay") followed in the
-        clause by an "other" word ("khác"). Its words keep their weight (lowering them
-        ranked no better on the tuning questions); the decision reads the doubt."""
+        clause by an "other" word ("khác") that is not part of a comparison ("khác nhau").
+        Its words keep their weight (lowering them ranked no better on the tuning
+        questions); the decision reads the doubt."""
+        compared = {i for span in self._lexicon.comparisons.find(fixed)
+                    for i in range(span.start, span.end)}
+
+        alternatives = self._lexicon.alternative_spellings
+        others = self._lexicon.other_spellings
+        folded_alternatives, folded_others = ({fold(s) for s in found}
+                                              for found in (alternatives, others))
+
+        def said(i: int, spellings: frozenset[str], folded: set[str]) -> bool:
+            # Typed without diacritics, any word that folds the same may be meant.
+            plain = accented[i] == fixed[i]
+            return fixed[i] in folded if plain else accented[i] in spellings
+
         opened = set()
-        for word, clause in zip(fixed, clause_of, strict=True):
-            if word in self._lexicon.alternatives:
+        for i, clause in enumerate(clause_of):
+            if said(i, alternatives, folded_alternatives):
                 opened.add(clause)
-            elif word in self._lexicon.others and clause in opened:
+            elif clause in opened and i not in compared and said(i, others, folded_others):
                 return True
         return False
 

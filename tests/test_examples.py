@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge import cache
 from knowledge.entry import Entry, Kind, Origin, Section
 from knowledge.examples import ExamplesError, load_examples, render
 from knowledge.search import SearchIndex
@@ -64,3 +65,23 @@ def test_an_example_teaches_the_wording_its_entry_lacked() -> None:
 
     assert first({}) == "chung-thuc/phan-chia-di-san"
     assert first(learned) == "chung-thuc/tu-choi-nhan-di-san"
+
+
+def test_the_cache_key_follows_the_examples_file_and_allows_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "examples.tsv"
+    monkeypatch.setattr(cache, "EXAMPLES_PATH", path)
+    folders = [tmp_path / "entries"]
+    without = cache.cache_key(folders)  # no file: no examples, and no error
+    path.write_text("a\tcâu một\n", encoding="utf-8")
+    one = cache.cache_key(folders)
+    path.write_text("a\tcâu hai\n", encoding="utf-8")
+    assert len({without, one, cache.cache_key(folders)}) == 3
+
+
+def test_a_file_not_in_utf8_is_reported_not_raised_raw(tmp_path: Path) -> None:
+    path = tmp_path / "examples.tsv"
+    path.write_bytes(b"a\tc\xe2u m\xf4t\n")  # Latin-1 bytes, not UTF-8
+    with pytest.raises(ExamplesError, match="cannot read the examples file"):
+        load_examples(path)

@@ -629,6 +629,11 @@ def test_recent_searches_give_what_a_new_search_gives_and_search_once(
         ("đăng ký khai sinh cho con ở xã khác được không", False),  # no alternative
         # The alternative and "khác" in different sentences: no clause offers a guess.
         ("Tôi làm khai sinh hay khai tử trước? Xã khác có làm không", False),
+        # Other words that fold the same, and a comparison.
+        ("hãy cho tôi biết làm thủ tục khắc dấu ở đâu", False),
+        ("đăng ký khai sinh hay khai tử khác nhau thế nào", False),
+        # No entry here says "khac": it is still not taken for a typo of "khai".
+        ("ket hon hay phai lam giay khac", True),
     ],
 )
 def test_a_question_that_offers_a_procedure_as_a_guess_is_marked(
