@@ -6,8 +6,8 @@ Run from the project root after changing the ranking, the features or the questi
 
 It asks every tuning question (`bench/questions/tune.jsonl`, never the held-out file)
 of the bundled entries and, with `--portal`, of the bundled entries plus the portal
-records (each question asked of an index whose wording model did not learn it:
-`fold_indexes`), records the features the search computes for its best entry, and fits two
+records, each of an index whose wording model did not learn that question's fold
+(`fold_indexes`); records the features the search computes for its best entry; and fits two
 L2-regularised logistic models with numpy (Newton's method): P(the best entry is
 right) and P(the right entry is among the first three). On the same questions, scored
 out of fold (`out_of_fold`), the answer cut-off is the lowest that answers at most

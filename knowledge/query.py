@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from knowledge.entry import Section
 from knowledge.facets import FacetDetector
-from knowledge.normalize import clause_ends, fold, syllables
+from knowledge.normalize import clause_ends, syllables
 from knowledge.synonyms import Lexicon
 from knowledge.typos import TypoCorrector
 
@@ -164,24 +164,20 @@ class QueryAnalyser:
         clause by an "other" word ("khác") that is not part of a comparison ("khác nhau").
         Its words keep their weight (lowering them ranked no better on the tuning
         questions); the decision reads the doubt."""
-        compared = {i for span in self._lexicon.comparisons.find(fixed)
+        lexicon = self._lexicon
+        compared = {i for span in lexicon.comparisons.find(fixed)
                     for i in range(span.start, span.end)}
 
-        alternatives = self._lexicon.alternative_spellings
-        others = self._lexicon.other_spellings
-        folded_alternatives, folded_others = ({fold(s) for s in found}
-                                              for found in (alternatives, others))
-
-        def said(i: int, spellings: frozenset[str], folded: set[str]) -> bool:
+        def said(i: int, folded: frozenset[str], spellings: frozenset[str]) -> bool:
             # Typed without diacritics, any word that folds the same may be meant.
-            plain = accented[i] == fixed[i]
-            return fixed[i] in folded if plain else accented[i] in spellings
+            return fixed[i] in folded and (accented[i] == fixed[i] or accented[i] in spellings)
 
         opened = set()
         for i, clause in enumerate(clause_of):
-            if said(i, alternatives, folded_alternatives):
+            if said(i, lexicon.alternatives, lexicon.alternative_spellings):
                 opened.add(clause)
-            elif clause in opened and i not in compared and said(i, others, folded_others):
+            elif (clause in opened and i not in compared
+                  and said(i, lexicon.others, lexicon.other_spellings)):
                 return True
         return False
 

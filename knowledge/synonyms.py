@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from knowledge.normalize import fold, syllables, words
+from knowledge.normalize import syllables, words
 from knowledge.phrases import PhraseSet
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.toml")
@@ -44,10 +44,12 @@ class Lexicon:
     purpose_spellings: frozenset[str] = frozenset()
     purpose_verbs: frozenset[tuple[str, ...]] = frozenset()
     asking: frozenset[str] = frozenset()  # question words ("gì", "nào"), folded
-    # Spellings of the words that open an alternative ("hay") and that say "another one"
-    # ("khác"), and the comparisons where "khác" says no such thing ("khác nhau"):
-    # together in a clause, the person doubts the procedure they name.
+    # The words that open an alternative ("hay") and that say "another one" ("khác"),
+    # folded and with their diacritics, and the comparisons where "khác" says no such
+    # thing ("khác nhau"): together in a clause, the person doubts the procedure they name.
+    alternatives: frozenset[str] = frozenset()
     alternative_spellings: frozenset[str] = frozenset()
+    others: frozenset[str] = frozenset()
     other_spellings: frozenset[str] = frozenset()
     comparisons: PhraseSet = field(default_factory=lambda: PhraseSet(()))
     # Spellings that tell a clause is the situation ("đang nhận trợ cấp"), only as typed
@@ -72,8 +74,7 @@ class Lexicon:
     def vocabulary(self) -> set[str]:
         """Every word the lexicon itself uses, so typos of them can be corrected too."""
         found = (self.generic.vocabulary() | self.expandable.vocabulary()
-                 | self.comparisons.vocabulary()
-                 | {fold(s) for s in self.alternative_spellings | self.other_spellings})
+                 | self.comparisons.vocabulary() | self.alternatives | self.others)
         for targets in self.expansions.values():
             for target in targets:
                 found.update(target)
@@ -112,7 +113,10 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
     denials = PhraseSet(_strings(path, data, "negations", "denials"))
     past_words = [found for p in _strings(path, data, "context", "past") for found in syllables(p)]
     purpose_verbs = frozenset(tuple(words(p)) for p in _strings(path, data, "context", "verbs"))
-    asking = frozenset(w for p in _strings(path, data, "context", "asking") for w in words(p))
+    asking, alternatives, others = (
+        frozenset(w for p in _strings(path, data, "context", key) for w in words(p))
+        for key in ("asking", "alternatives", "others")
+    )
     homographs: dict[str, frozenset[str]] = {}
     for phrase in data.get("generic", {}).get("homographs", []):
         found = syllables(phrase)
@@ -130,7 +134,9 @@ def load_lexicon(path: Path = SYNONYMS_PATH) -> Lexicon:
                    frozenset(spelling for _, spelling in past_words),
                    purpose_spellings=_spellings(path, data, "context", "purpose"),
                    purpose_verbs=purpose_verbs, asking=asking,
+                   alternatives=alternatives,
                    alternative_spellings=_spellings(path, data, "context", "alternatives"),
+                   others=others,
                    other_spellings=_spellings(path, data, "context", "others"),
                    comparisons=PhraseSet(_strings(path, data, "context", "comparisons")),
                    state_spellings=_spellings(path, data, "context", "state"))
